@@ -1,0 +1,46 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "cer-run",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "cer-run", targets: ["cer-run"]),
+        .library(name: "Chain", targets: ["Chain"]),
+        .library(name: "DevChain", targets: ["DevChain"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSecp256k1",
+            pkgConfig: "libsecp256k1",
+            providers: [.apt(["libsecp256k1-dev"])]
+        ),
+        .target(
+            name: "Chain",
+            dependencies: [
+                "CSecp256k1",
+                .product(name: "BigInt", package: "BigInt"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        .target(name: "DevChain", dependencies: ["Chain"]),
+        .target(name: "Market", dependencies: ["Chain"], resources: [.copy("Artifacts")]),
+        .target(name: "PhaseRunner", dependencies: ["Chain", "Market", "DevChain"]),
+        .executableTarget(
+            name: "cer-run",
+            dependencies: [
+                "PhaseRunner", "DevChain", "Chain",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "ChainTests", dependencies: ["Chain"], resources: [.copy("Vectors")]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Chain", "DevChain", "Market", "PhaseRunner"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

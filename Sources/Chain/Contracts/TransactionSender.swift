@@ -1,0 +1,182 @@
+import BigInt
+import Foundation
+
+/// How a sender prices its transactions.
+public enum FeePolicy: Sendable, Equatable {
+    /// Legacy type-0 transactions at the node's `eth_gasPrice` (0 on free-gas Besu networks).
+    case legacyNodePrice
+    /// Legacy transactions at a fixed gas price.
+    case legacy(gasPrice: BigUInt)
+    /// EIP-1559 with the tip from `eth_maxPriorityFeePerGas` and a cap of 2 × base fee + tip.
+    case eip1559Auto
+    /// EIP-1559 with fixed values (both 0 on a zero-base-fee Besu network).
+    case eip1559(maxPriorityFeePerGas: BigUInt, maxFeePerGas: BigUInt)
+}
+
+/// Errors from sending a transaction, with its hash once it was signed.
+public enum SendError: Error, CustomStringConvertible {
+    case rpc(RPCError)
+    case signing(TransactionError)
+    case encoding(ABIError)
+    /// The transaction was mined but failed; the reason is decoded from a replayed `eth_call`.
+    case reverted(hash: [UInt8], receipt: Receipt, reason: RevertReason?)
+    /// `eth_estimateGas` (or the dry run) reverted: nothing was sent.
+    case wouldRevert(RevertReason)
+    /// No receipt after waiting.
+    case timedOut(hash: [UInt8], waited: Duration)
+
+    public var description: String {
+        switch self {
+        case .rpc(let e): return "\(e)"
+        case .signing(let e): return "\(e)"
+        case .encoding(let e): return "\(e)"
+        case .reverted(let hash, let receipt, let reason):
+            return "transaction \(hash.hex) reverted in block \(receipt.blockNumber)" + (reason.map { ": \($0)" } ?? "")
+        case .wouldRevert(let reason): return "not sent: the call would revert: \(reason)"
+        case .timedOut(let hash, let waited): return "transaction \(hash.hex): no receipt after \(waited)"
+        }
+    }
+}
+
+/// Signs transactions locally with one key and sends them raw. This is the simple, unjournaled
+/// path for tools, demos and tests: the phase runner adds the write-ahead journal on top.
+public struct TransactionSender: Sendable {
+    public let client: EthClient
+    public let key: PrivateKey
+    public let chainID: UInt64
+    public var fees: FeePolicy
+    /// Multiplier (in percent) applied to `eth_estimateGas`.
+    public var gasMarginPercent: UInt64 = 125
+    /// Interval between receipt polls.
+    public var pollInterval: Duration = .milliseconds(100)
+    /// Longest wait for a receipt.
+    public var receiptTimeout: Duration = .seconds(120)
+
+    public init(client: EthClient, key: PrivateKey, chainID: UInt64, fees: FeePolicy = .eip1559Auto) {
+        self.client = client
+        self.key = key
+        self.chainID = chainID
+        self.fees = fees
+    }
+
+    /// The sender's address.
+    public var address: Address { key.address }
+
+    /// Resolves the fee policy into concrete fee fields.
+    public func resolveFees() async throws(RPCError) -> TransactionFees {
+        switch fees {
+        case .legacyNodePrice: return .legacy(gasPrice: try await client.gasPrice())
+        case .legacy(let price): return .legacy(gasPrice: price)
+        case .eip1559(let tip, let cap): return .eip1559(maxPriorityFeePerGas: tip, maxFeePerGas: cap)
+        case .eip1559Auto:
+            let tip = try await client.maxPriorityFeePerGas()
+            let base = try await client.block(.latest)?.baseFeePerGas ?? 0
+            return .eip1559(maxPriorityFeePerGas: tip, maxFeePerGas: base * 2 + tip)
+        }
+    }
+
+    /// Builds and signs a transaction: nonce from the node's `pending` count unless given, gas
+    /// from `eth_estimateGas` plus the margin unless given. An estimate that reverts throws
+    /// `wouldRevert` with the decoded reason (decoded against `abi` when given).
+    public func prepare(
+        to: Address?, data: [UInt8], value: BigUInt = 0, gasLimit: UInt64? = nil, nonce: UInt64? = nil,
+        abi: ContractABI? = nil
+    ) async throws(SendError) -> SignedTransaction {
+        do {
+            let txNonce: UInt64
+            if let nonce { txNonce = nonce } else { txNonce = try await client.transactionCount(of: address, at: .pending) }
+            let gas: UInt64
+            if let gasLimit {
+                gas = gasLimit
+            } else {
+                do {
+                    let estimate = try await client.estimateGas(CallRequest(from: address, to: to, data: data, value: value))
+                    gas = estimate * gasMarginPercent / 100
+                } catch let error {
+                    if let revert = error.revertData {
+                        throw SendError.wouldRevert(RevertReason(data: revert, errors: abi?.errors ?? []))
+                    }
+                    throw SendError.rpc(error)
+                }
+            }
+            let tx = Transaction(
+                chainID: chainID, nonce: txNonce, fees: try await resolveFees(), gasLimit: gas, to: to, value: value, data: data)
+            do { return try tx.signed(with: key) } catch { throw SendError.signing(error) }
+        } catch let error as SendError {
+            throw error
+        } catch let error as RPCError {
+            throw .rpc(error)
+        } catch {
+            throw .rpc(.malformedResponse(method: "prepare", reason: "\(error)"))
+        }
+    }
+
+    /// Broadcasts raw bytes. "Known transaction"/"already known" count as success.
+    public func broadcast(_ signed: SignedTransaction) async throws(SendError) {
+        do {
+            _ = try await client.sendRawTransaction(signed.raw)
+        } catch let error {
+            let message = (error.rpcMessage ?? "").lowercased()
+            if message.contains("known transaction") || message.contains("already known") { return }
+            throw .rpc(error)
+        }
+    }
+
+    /// Polls for the receipt until `receiptTimeout`.
+    public func waitForReceipt(_ hash: [UInt8]) async throws(SendError) -> Receipt {
+        let clock = ContinuousClock()
+        let start = clock.now
+        while true {
+            do {
+                if let receipt = try await client.receipt(hash) { return receipt }
+            } catch let error where error.isTransient {
+                // keep polling
+            } catch { throw .rpc(error) }
+            if clock.now - start > receiptTimeout { throw .timedOut(hash: hash, waited: clock.now - start) }
+            try? await Task.sleep(for: pollInterval)
+        }
+    }
+
+    /// Prepares, broadcasts and waits; a failed receipt throws `reverted` with the reason found
+    /// by replaying the call at the block before.
+    @discardableResult
+    public func send(
+        to: Address?, data: [UInt8], value: BigUInt = 0, gasLimit: UInt64? = nil, abi: ContractABI? = nil
+    ) async throws(SendError) -> Receipt {
+        let signed = try await prepare(to: to, data: data, value: value, gasLimit: gasLimit, abi: abi)
+        try await broadcast(signed)
+        let receipt = try await waitForReceipt(signed.hash)
+        guard receipt.succeeded else {
+            var reason: RevertReason?
+            let block: BlockTag = receipt.blockNumber > 0 ? .number(receipt.blockNumber - 1) : .latest
+            do {
+                _ = try await client.call(CallRequest(from: address, to: to, data: data, value: value), at: block)
+            } catch let error {
+                if let revert = error.revertData { reason = RevertReason(data: revert, errors: abi?.errors ?? []) }
+            }
+            throw .reverted(hash: signed.hash, receipt: receipt, reason: reason)
+        }
+        return receipt
+    }
+
+    /// Deploys `artifact` with constructor arguments; returns the bound contract and the receipt.
+    public func deploy(_ artifact: ContractArtifact, arguments: [ABIValue] = []) async throws(SendError) -> (Contract, Receipt) {
+        let data: [UInt8]
+        do { data = try artifact.deploymentData(arguments) } catch { throw .encoding(error) }
+        let receipt = try await send(to: nil, data: data, abi: artifact.abi)
+        guard let address = receipt.contractAddress else {
+            throw .rpc(.malformedResponse(method: "eth_getTransactionReceipt", reason: "deployment receipt without contractAddress"))
+        }
+        return (Contract(address: address, abi: artifact.abi, client: client), receipt)
+    }
+
+    /// Sends a state-changing call to `contract.function(arguments)`.
+    @discardableResult
+    public func transact(_ contract: Contract, _ function: String, _ arguments: [ABIValue] = [], value: BigUInt = 0)
+        async throws(SendError) -> Receipt
+    {
+        let data: [UInt8]
+        do { data = try contract.abi.function(function).encodeCall(arguments) } catch { throw .encoding(error) }
+        return try await send(to: contract.address, data: data, value: value, abi: contract.abi)
+    }
+}

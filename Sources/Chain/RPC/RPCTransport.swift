@@ -1,0 +1,60 @@
+import Foundation
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// Carries one JSON-RPC request body to a node and returns the response body.
+public protocol RPCTransport: Sendable {
+    /// A printable name of the endpoint, for error messages.
+    var endpoint: String { get }
+    /// Sends `body`; `method` is used only to label errors.
+    func send(_ body: Data, method: String) async throws(RPCError) -> Data
+}
+
+/// JSON-RPC over HTTP(S) with Foundation's URLSession.
+public struct HTTPTransport: RPCTransport {
+    public let url: URL
+    /// Seconds before a request is abandoned (Besu's own limit is 30 s).
+    public let timeout: TimeInterval
+    /// Extra headers, e.g. `Authorization` for a protected node.
+    public let headers: [String: String]
+    private let session: URLSession
+
+    public init(url: URL, timeout: TimeInterval = 30, headers: [String: String] = [:]) {
+        self.url = url
+        self.timeout = timeout
+        self.headers = headers
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = timeout
+        configuration.timeoutIntervalForResource = timeout
+        configuration.httpMaximumConnectionsPerHost = 8
+        self.session = URLSession(configuration: configuration)
+    }
+
+    public var endpoint: String { url.absoluteString }
+
+    public func send(_ body: Data, method: String) async throws(RPCError) -> Data {
+        var request = URLRequest(url: url, timeoutInterval: timeout)
+        request.httpMethod = "POST"
+        request.httpBody = body
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        let data: Data
+        let response: URLResponse
+        do {
+            (data, response) = try await session.data(for: request)
+        } catch {
+            throw .transport(url: endpoint, method: method, reason: error.localizedDescription)
+        }
+        guard let http = response as? HTTPURLResponse else {
+            throw .malformedResponse(method: method, reason: "not an HTTP response")
+        }
+        guard http.statusCode == 200 else {
+            throw .http(
+                url: endpoint, method: method, status: http.statusCode,
+                body: String(decoding: data.prefix(500), as: UTF8.self))
+        }
+        return data
+    }
+}

@@ -1,0 +1,113 @@
+"""HTTP transport: a threaded ``http.server`` that POSTs bodies to the dispatcher."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from .config import MAX_REQUEST_BYTES
+from .rpc import RpcDispatcher
+
+
+class RpcHttpServer(ThreadingHTTPServer):
+    """Threaded HTTP server carrying a :class:`RpcDispatcher`."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(
+        self, address: tuple[str, int], dispatcher: RpcDispatcher, *, verbose: bool = False
+    ) -> None:
+        self.dispatcher = dispatcher
+        self.verbose = verbose
+        super().__init__(address, RpcRequestHandler)
+
+    @property
+    def port(self) -> int:
+        """The bound port (useful after binding port 0)."""
+        return int(self.server_address[1])
+
+
+class RpcRequestHandler(BaseHTTPRequestHandler):
+    """Serves ``POST`` JSON-RPC requests on any path, with HTTP/1.1 keep-alive."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = "cer-devchain"
+    server: RpcHttpServer
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server naming)
+        """Handle one JSON-RPC request or batch."""
+        length_header = self.headers.get("Content-Length")
+        if length_header is None:
+            self._send_plain(HTTPStatus.LENGTH_REQUIRED, "Content-Length required")
+            return
+        try:
+            length = int(length_header)
+        except ValueError:
+            self._send_plain(HTTPStatus.BAD_REQUEST, "invalid Content-Length")
+            return
+        if length < 0 or length > MAX_REQUEST_BYTES:
+            self.close_connection = True
+            self._send_plain(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "request too large")
+            return
+        body = self.rfile.read(length)
+        response = self.server.dispatcher.handle_body(body)
+        if response is None:
+            self.send_response(HTTPStatus.NO_CONTENT)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(response)))
+        self.end_headers()
+        self.wfile.write(response)
+
+    def do_GET(self) -> None:  # noqa: N802
+        """Only POST is supported."""
+        self._send_plain(HTTPStatus.METHOD_NOT_ALLOWED, "use POST for JSON-RPC", allow="POST")
+
+    def _send_plain(self, status: HTTPStatus, text: str, allow: str | None = None) -> None:
+        body = (text + "\n").encode()
+        self.send_response(status)
+        if allow is not None:
+            self.send_header("Allow", allow)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        """Access log to stderr only with ``--verbose``."""
+        if self.server.verbose:
+            sys.stderr.write(f"devchain: {self.address_string()} {format % args}\n")
+
+
+class BackgroundServer:
+    """Runs an :class:`RpcHttpServer` on a daemon thread (used by the CLI and tests)."""
+
+    def __init__(self, server: RpcHttpServer) -> None:
+        self.server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever, name="devchain-http", daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        """``http://host:port`` of the server."""
+        host = self.server.server_address[0]
+        return f"http://{host}:{self.server.port}"
+
+    def start(self) -> "BackgroundServer":
+        """Start serving; returns ``self``."""
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop accepting requests and close the socket."""
+        self.server.shutdown()
+        self.server.server_close()
+        self._thread.join(timeout=5)

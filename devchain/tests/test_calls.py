@@ -1,0 +1,108 @@
+"""eth_call, eth_estimateGas, storage reads and revert data."""
+
+from __future__ import annotations
+
+from .conftest import CHAIN_ID, Node
+from .evm import CANCUN_PROBE, EMITTER, error_string, returns_word, reverter
+
+CUSTOM_ERROR = bytes.fromhex("deadbeef") + (42).to_bytes(32, "big")
+
+
+def test_call_reports_custom_revert_data_verbatim(node: Node) -> None:
+    contract = node.deploy(reverter(CUSTOM_ERROR))
+    failure = node.error("eth_call", {"to": contract, "data": "0x"}, "latest")
+    assert failure.code == 3
+    assert failure.message == "execution reverted"
+    assert failure.data == "0x" + CUSTOM_ERROR.hex()
+
+
+def test_call_decodes_error_string_reason(node: Node) -> None:
+    payload = error_string("market closed")
+    contract = node.deploy(reverter(payload))
+    failure = node.error("eth_call", {"to": contract})
+    assert failure.code == 3
+    assert failure.message == "execution reverted: market closed"
+    assert failure.data == "0x" + payload.hex()
+
+
+def test_bare_revert_has_empty_data(node: Node) -> None:
+    contract = node.deploy(reverter(b""))
+    failure = node.error("eth_call", {"to": contract})
+    assert (failure.code, failure.message, failure.data) == (3, "execution reverted", "0x")
+
+
+def test_estimate_gas_reports_revert_data(node: Node) -> None:
+    contract = node.deploy(reverter(CUSTOM_ERROR))
+    failure = node.error("eth_estimateGas", {"from": node.accounts[0].address, "to": contract})
+    assert failure.code == 3
+    assert failure.data == "0x" + CUSTOM_ERROR.hex()
+
+
+def test_invalid_opcode_is_a_server_error(node: Node) -> None:
+    contract = node.deploy(bytes([0xFE]))
+    failure = node.error("eth_call", {"to": contract})
+    assert (failure.code, failure.message) == (-32000, "invalid opcode")
+
+
+def test_call_returns_output_and_sees_chain_context(node: Node) -> None:
+    chain_id_contract = node.deploy(returns_word("CHAINID"))
+    assert int(node.call("eth_call", {"to": chain_id_contract}), 16) == CHAIN_ID
+    clock = node.deploy(returns_word("TIMESTAMP"))
+    latest = node.call("eth_getBlockByNumber", "latest", False)
+    assert node.call("eth_call", {"to": clock}, "latest") == "0x" + int(
+        latest["timestamp"], 16
+    ).to_bytes(32, "big").hex()
+    number = node.deploy(returns_word("NUMBER"))
+    assert int(node.call("eth_call", {"to": number}, "0x3"), 16) == 3
+
+
+def test_cancun_opcodes_work(node: Node) -> None:
+    contract = node.deploy(CANCUN_PROBE)
+    assert int(node.call("eth_call", {"to": contract}), 16) == 7
+    receipt = node.send({"to": contract})
+    assert receipt["status"] == "0x1"
+
+
+def test_estimate_gas_for_transfer_and_contract_call(node: Node) -> None:
+    sender = node.accounts[0].address
+    transfer = {"from": sender, "to": "0x" + "11" * 20, "value": "0x1"}
+    assert node.call("eth_estimateGas", transfer) == hex(21000)
+
+    contract = node.deploy(EMITTER)
+    call = {"from": sender, "to": contract, "data": "0x" + "00" * 31 + "09"}
+    estimate = int(node.call("eth_estimateGas", call), 16)
+    assert 21000 < estimate < 100_000
+    receipt = node.send({"to": contract, "data": call["data"], "gas": estimate})
+    assert receipt["status"] == "0x1"
+    assert int(receipt["gasUsed"], 16) <= estimate
+    # 10% less than the estimate must not be enough for an SSTORE to a fresh slot
+    receipt = node.send(
+        {"to": contract, "data": "0x" + "00" * 31 + "0a", "gas": int(estimate * 0.9)}
+    )
+    assert receipt["status"] == "0x0"
+
+
+def test_storage_reads_at_blocks(node: Node) -> None:
+    contract = node.deploy(EMITTER)
+    node.send({"to": contract, "data": "0x" + "00" * 31 + "2a"})
+    before = hex(int(node.call("eth_blockNumber"), 16))
+    node.send({"to": contract, "data": "0x" + "00" * 31 + "2b"})
+    assert node.call("eth_getStorageAt", contract, "0x0", "latest") == "0x" + "00" * 31 + "2b"
+    assert node.call("eth_getStorageAt", contract, "0x0", before) == "0x" + "00" * 31 + "2a"
+    assert node.call("eth_getStorageAt", contract, "0x" + "00" * 32) == "0x" + "00" * 31 + "2b"
+    assert node.call("eth_getStorageAt", contract, "0x1") == "0x" + "00" * 32
+
+
+def test_call_with_value_beyond_balance_fails(node: Node) -> None:
+    failure = node.error("eth_call", {"from": "0x" + "33" * 20, "to": "0x" + "11" * 20,
+                                      "value": "0x1"})
+    assert failure.code == -32000
+    assert "insufficient funds" in failure.message
+
+
+def test_call_parameter_validation(node: Node) -> None:
+    assert node.error("eth_call", {"to": "0x1234"}).code == -32602
+    assert node.error("eth_call").code == -32602
+    assert node.error("eth_call", {"to": "0x" + "11" * 20}, "latest", {}, 4).code == -32602
+    failure = node.error("eth_call", {"data": "0x01", "input": "0x02"})
+    assert failure.code == -32602
