@@ -30,7 +30,7 @@ let package = Package(
             ]
         ),
         .target(name: "DevChain", dependencies: ["Chain"]),
-        .target(name: "Market", dependencies: ["Chain"], resources: [.copy("Artifacts")]),
+        .target(name: "Market", dependencies: ["Chain"]),
         .target(name: "PhaseRunner", dependencies: ["Chain", "Market", "DevChain"]),
         .executableTarget(
             name: "cer-run",
@@ -40,6 +40,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ChainTests", dependencies: ["Chain"], resources: [.copy("Vectors")]),
+        .testTarget(name: "MarketTests", dependencies: ["Chain", "Market"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Chain", "DevChain", "Market", "PhaseRunner"]),
     ],
     swiftLanguageModes: [.v6]

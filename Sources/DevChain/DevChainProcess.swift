@@ -50,13 +50,16 @@ public final class DevChainProcess: Sendable {
             return URL(fileURLWithPath: env)
         }
         var candidates = [URL(fileURLWithPath: fm.currentDirectoryPath)]
-        candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent())
+        candidates.append(
+            URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent())
         candidates.append(URL(fileURLWithPath: #filePath).deletingLastPathComponent())
         for start in candidates {
             var dir = start.standardizedFileURL
             for _ in 0..<8 {
                 let candidate = dir.appendingPathComponent("devchain")
-                if fm.fileExists(atPath: candidate.appendingPathComponent("cer_devchain/__main__.py").path) { return candidate }
+                if fm.fileExists(atPath: candidate.appendingPathComponent("cer_devchain/__main__.py").path) {
+                    return candidate
+                }
                 dir = dir.deletingLastPathComponent()
             }
         }
@@ -68,7 +71,9 @@ public final class DevChainProcess: Sendable {
         if let env = ProcessInfo.processInfo.environment["CER_DEVCHAIN_PYTHON"] { return URL(fileURLWithPath: env) }
         let python = devchain.appendingPathComponent(".venv/bin/python")
         guard FileManager.default.isExecutableFile(atPath: python.path) else {
-            throw DevChainError("the dev chain's Python venv is missing at \(python.path); run `make devchain-venv` (or `make test`) first")
+            throw DevChainError(
+                "the dev chain's Python venv is missing at \(python.path); run `make devchain-venv` (or `make test`) first"
+            )
         }
         return python
     }
@@ -88,7 +93,8 @@ public final class DevChainProcess: Sendable {
         var environment = ProcessInfo.processInfo.environment
         environment["PYTHONPATH"] = devchain.path + (environment["PYTHONPATH"].map { ":" + $0 } ?? "")
         process.environment = environment
-        let logFile = FileManager.default.temporaryDirectory.appendingPathComponent("cer-devchain-\(UUID().uuidString).log")
+        let logFile = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "cer-devchain-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: logFile)
         let stdout = Pipe()
@@ -104,14 +110,18 @@ public final class DevChainProcess: Sendable {
             throw DevChainError("the dev chain did not start: \(log.suffix(2_000))")
         }
         let urlText = line[range.lowerBound...].split(separator: " ").first.map(String.init) ?? ""
-        guard let url = URL(string: urlText) else { throw DevChainError("cannot parse the dev chain's address from \"\(line)\"") }
+        guard let url = URL(string: urlText) else {
+            throw DevChainError("cannot parse the dev chain's address from \"\(line)\"")
+        }
         let chain = DevChainProcess(url: url, chainID: options.chainID, process: process, logFile: logFile)
         let client = chain.client(retry: .none)
         let clock = ContinuousClock()
         let deadline = clock.now + options.startupTimeout
         while true {
             if let id = try? await client.chainID() {
-                guard id == options.chainID else { throw DevChainError("dev chain answers chain id \(id), expected \(options.chainID)") }
+                guard id == options.chainID else {
+                    throw DevChainError("dev chain answers chain id \(id), expected \(options.chainID)")
+                }
                 return chain
             }
             guard clock.now < deadline else { throw DevChainError("the dev chain at \(url) does not answer") }
@@ -129,7 +139,9 @@ public final class DevChainProcess: Sendable {
         let result = try await client().rpc.callNonNull("devchain_accounts")
         guard let items = result.arrayValue else { throw DevChainError("devchain_accounts: expected an array") }
         return try items.map { item in
-            guard let hex = item["privateKey"]?.stringValue else { throw DevChainError("devchain_accounts: missing privateKey") }
+            guard let hex = item["privateKey"]?.stringValue else {
+                throw DevChainError("devchain_accounts: missing privateKey")
+            }
             return try PrivateKey(hex: hex)
         }
     }

@@ -1,6 +1,6 @@
-import Foundation
 import BigInt
 import Chain
+import Foundation
 import Testing
 
 @Suite struct ABICodecTests {
@@ -26,7 +26,10 @@ import Testing
 
     @Test func fixedPointAndFunctionTypes() throws {
         let scaled = ABIValue.int(BigInt(-15) * BigInt(10).power(17))  // -1.5 in fixed128x18
-        #expect(try ABI.decode(.fixed(signed: true, bits: 128, decimals: 18), ABI.encode(.fixed(signed: true, bits: 128, decimals: 18), scaled)) == scaled)
+        #expect(
+            try ABI.decode(
+                .fixed(signed: true, bits: 128, decimals: 18),
+                ABI.encode(.fixed(signed: true, bits: 128, decimals: 18), scaled)) == scaled)
         let fn = ABIValue.fixedBytes([UInt8](repeating: 0xab, count: 24))
         let encoded = try ABI.encode(.function, fn)
         #expect(encoded.count == 32 && encoded.suffix(8).allSatisfy { $0 == 0 })
@@ -49,7 +52,8 @@ import Testing
 
     @Test func mismatchesNameThePath() {
         do {
-            _ = try ABI.encode([.uint(256), .array(.address)], [.unsigned(1), .array([.address(.zero), .bool(true)])])
+            _ = try ABI.encode(
+                [.uint(256), .array(.address)], [.unsigned(1), .array([.address(.zero), .bool(true)])])
             Issue.record("expected a type mismatch")
         } catch {
             #expect(error.description.contains("args → 1 → 1"))
@@ -72,9 +76,14 @@ import Testing
         // An offset pointing far outside.
         #expect(throws: ABIError.self) { try ABI.decode([.string], [UInt8](repeating: 0xff, count: 32)) }
         // A length bigger than the data.
-        #expect(throws: ABIError.self) { try ABI.decode([.bytes], h("0x" + String(repeating: "0", count: 62) + "20" + String(repeating: "0", count: 62) + "ff")) }
+        #expect(throws: ABIError.self) {
+            try ABI.decode(
+                [.bytes], h("0x" + String(repeating: "0", count: 62) + "20" + String(repeating: "0", count: 62) + "ff"))
+        }
         // Dirty bool and address padding.
-        #expect(throws: ABIError.invalidBool(path: "result → 0")) { try ABI.decode([.bool], ABI.encode(.uint(256), .unsigned(2))) }
+        #expect(throws: ABIError.invalidBool(path: "result → 0")) {
+            try ABI.decode([.bool], ABI.encode(.uint(256), .unsigned(2)))
+        }
         #expect(throws: ABIError.self) { try ABI.decode([.address], [UInt8](repeating: 1, count: 32)) }
     }
 
@@ -109,8 +118,11 @@ import Testing
             case .fixedBytes(let n): return .fixedBytes(randomBytes(n))
             case .function: return .fixedBytes(randomBytes(24))
             case .bytes: return .bytes(randomBytes(Int.random(in: 0...70, using: &rng)))
-            case .string: return .string(String((0..<Int.random(in: 0...40, using: &rng)).map { _ in "aé€😀".randomElement(using: &rng)! }))
-            case .array(let inner): return .array((0..<Int.random(in: 0...4, using: &rng)).map { _ in randomValue(inner) })
+            case .string:
+                return .string(
+                    String((0..<Int.random(in: 0...40, using: &rng)).map { _ in "aé€😀".randomElement(using: &rng)! }))
+            case .array(let inner):
+                return .array((0..<Int.random(in: 0...4, using: &rng)).map { _ in randomValue(inner) })
             case .fixedArray(let inner, let n): return .array((0..<n).map { _ in randomValue(inner) })
             case .tuple(let items): return .tuple(items.map(randomValue))
             case .fixed: fatalError()

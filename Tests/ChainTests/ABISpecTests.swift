@@ -34,7 +34,8 @@ import Testing
 
     @Test func sam() throws {
         try check(
-            "sam(bytes,bool,uint256[])", [.bytes(Array("dave".utf8)), .bool(true), .array([.unsigned(1), .unsigned(2), .unsigned(3)])],
+            "sam(bytes,bool,uint256[])",
+            [.bytes(Array("dave".utf8)), .bool(true), .array([.unsigned(1), .unsigned(2), .unsigned(3)])],
             """
             0xa5643bf2\
              0000000000000000000000000000000000000000000000000000000000000060\

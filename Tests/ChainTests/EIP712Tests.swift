@@ -27,12 +27,16 @@ import Testing
     let data = try! TypedData(json: Data(json.utf8))
 
     @Test func typeEncoding() throws {
-        #expect(try data.encodeType("Mail") == "Mail(Person from,Person to,string contents)Person(string name,address wallet)")
+        #expect(
+            try data.encodeType("Mail")
+                == "Mail(Person from,Person to,string contents)Person(string name,address wallet)")
         #expect(try data.typeHash("Mail").hex == "0xa0cedeb2dc280ba39b857546d74f5549c3a1d7bdc2dd96bf881f76108e23dac2")
     }
 
     @Test func hashes() throws {
-        #expect(try data.hashStruct("Mail", data.message).hex == "0xc52c0ee5d84264471806290a3f2c4cecfc5490626bf912d01f240d7a274b371e")
+        #expect(
+            try data.hashStruct("Mail", data.message).hex
+                == "0xc52c0ee5d84264471806290a3f2c4cecfc5490626bf912d01f240d7a274b371e")
         #expect(try data.domainSeparator().hex == "0xf2cee375fa42b42143804025fc449deafd50cc031ca257e0b194a650a912090f")
         #expect(try data.signingHash().hex == "0xbe609aee343fb3c4b28e1df9e632fca64fcfaede20f02e86244efddf30957bd2")
     }
@@ -50,7 +54,8 @@ import Testing
     @Test func arraysAndMissingFields() throws {
         var withArray = data
         withArray.types["Mail"] = [
-            .init(name: "from", type: "Person"), .init(name: "to", type: "Person[]"), .init(name: "contents", type: "string"),
+            .init(name: "from", type: "Person"), .init(name: "to", type: "Person[]"),
+            .init(name: "contents", type: "string"),
         ]
         withArray.message = [
             "from": ["name": "Cow", "wallet": "0xCD2a3d9F938E13CD947Ec05AbC7FE734Df8DD826"],

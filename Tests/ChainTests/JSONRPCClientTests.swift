@@ -44,7 +44,10 @@ func reply(_ result: JSONValue) -> @Sendable (JSONValue) throws -> JSONValue {
             { request in
                 [
                     "jsonrpc": "2.0", "id": request["id"]!,
-                    "error": ["code": 3, "message": "execution reverted", "data": "0x4e487b710000000000000000000000000000000000000000000000000000000000000011"],
+                    "error": [
+                        "code": 3, "message": "execution reverted",
+                        "data": "0x4e487b710000000000000000000000000000000000000000000000000000000000000011",
+                    ],
                 ]
             }
         ])
@@ -89,7 +92,9 @@ func reply(_ result: JSONValue) -> @Sendable (JSONValue) throws -> JSONValue {
     }
 
     @Test func http400IsNotRetried() async {
-        let transport = ScriptedTransport([{ _ in throw RPCError.http(url: "x", method: "m", status: 400, body: "bad") }])
+        let transport = ScriptedTransport([
+            { _ in throw RPCError.http(url: "x", method: "m", status: 400, body: "bad") }
+        ])
         let client = JSONRPCClient(transport: transport, retry: fastRetry)
         await #expect(throws: RPCError.self) { try await client.call("eth_chainId") }
         #expect(transport.requests.withLock { $0.count } == 1)
@@ -103,7 +108,10 @@ func reply(_ result: JSONValue) -> @Sendable (JSONValue) throws -> JSONValue {
                 return .array(
                     calls.reversed().map { call in
                         call["method"] == "bad"
-                            ? ["jsonrpc": "2.0", "id": call["id"]!, "error": ["code": -32601, "message": "Method not found"]]
+                            ? [
+                                "jsonrpc": "2.0", "id": call["id"]!,
+                                "error": ["code": -32601, "message": "Method not found"],
+                            ]
                             : ["jsonrpc": "2.0", "id": call["id"]!, "result": call["method"]!]
                     })
             }
@@ -124,7 +132,10 @@ func reply(_ result: JSONValue) -> @Sendable (JSONValue) throws -> JSONValue {
     @Test func getLogsIsChunkedAndShrinksOnRangeErrors() async throws {
         let transport = ScriptedTransport([
             { request in  // first chunk 0…9 refused as too large
-                ["jsonrpc": "2.0", "id": request["id"]!, "error": ["code": -32005, "message": "Requested range exceeds maximum RPC range limit"]]
+                [
+                    "jsonrpc": "2.0", "id": request["id"]!,
+                    "error": ["code": -32005, "message": "Requested range exceeds maximum RPC range limit"],
+                ]
             },
             reply([]), reply([]), reply([]),
         ])
@@ -132,7 +143,9 @@ func reply(_ result: JSONValue) -> @Sendable (JSONValue) throws -> JSONValue {
         let logs = try await client.logs(LogFilter(fromBlock: 0, toBlock: 14), chunkSize: 10)
         #expect(logs.isEmpty)
         let ranges = transport.requests.withLock { requests in
-            requests.map { "\($0["params"]![0]?["fromBlock"]?.stringValue ?? "")-\($0["params"]!.arrayValue![0]["toBlock"]!.stringValue!)" }
+            requests.map {
+                "\($0["params"]![0]?["fromBlock"]?.stringValue ?? "")-\($0["params"]!.arrayValue![0]["toBlock"]!.stringValue!)"
+            }
         }
         #expect(ranges == ["0x0-0x9", "0x0-0x4", "0x5-0x9", "0xa-0xe"])
     }

@@ -51,7 +51,9 @@ import Testing
     }
 
     @Test func malformedFilesNameTheProblem() {
-        #expect(throws: KeystoreError.self) { try Keystore.decrypt(json: Data("{}".utf8), password: "", label: "k.json") }
+        #expect(throws: KeystoreError.self) {
+            try Keystore.decrypt(json: Data("{}".utf8), password: "", label: "k.json")
+        }
         let wrongCipher = Self.pbkdf2.replacingOccurrences(of: "aes-128-ctr", with: "aes-128-cbc")
         do {
             _ = try Keystore.decrypt(json: Data(wrongCipher.utf8), password: "testpassword", label: "k.json")
@@ -63,7 +65,8 @@ import Testing
 @Suite struct ScryptTests {
     /// RFC 7914 §12, second vector: scrypt("password", "NaCl", N=1024, r=8, p=16, 64).
     @Test func rfc7914Vector() throws {
-        let key = try Keystore.scryptForTesting(password: "password", salt: Array("NaCl".utf8), n: 1024, r: 8, p: 16, length: 64)
+        let key = try Keystore.scryptForTesting(
+            password: "password", salt: Array("NaCl".utf8), n: 1024, r: 8, p: 16, length: 64)
         #expect(
             key.hex
                 == "0xfdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b3731622eaf30d92e22a3886ff109279d9830dac727afb94a83ee6d8360cbdfa2cc0640"

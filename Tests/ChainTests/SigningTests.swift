@@ -1,6 +1,6 @@
-import Foundation
 import BigInt
 import Chain
+import Foundation
 import Testing
 
 @Suite struct SigningTests {

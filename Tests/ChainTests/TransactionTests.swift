@@ -1,6 +1,6 @@
-import Foundation
 import BigInt
 import Chain
+import Foundation
 import Testing
 
 @Suite struct TransactionTests {
@@ -9,7 +9,8 @@ import Testing
         let key = try PrivateKey(hex: "0x4646464646464646464646464646464646464646464646464646464646464646")
         let tx = Transaction(
             chainID: 1, nonce: 9, fees: .legacy(gasPrice: 20_000_000_000), gasLimit: 21_000,
-            to: try Address("0x3535353535353535353535353535353535353535"), value: BigUInt("1000000000000000000", radix: 10)!)
+            to: try Address("0x3535353535353535353535353535353535353535"),
+            value: BigUInt("1000000000000000000", radix: 10)!)
         #expect(
             tx.signingPayload.hex
                 == "0xec098504a817c800825208943535353535353535353535353535353535353535880de0b6b3a764000080018080")
@@ -56,7 +57,8 @@ import Testing
     @Test func contractCreationHasEmptyTo() throws {
         let key = PrivateKey.random()
         let tx = Transaction(
-            chainID: 1337, nonce: 0, fees: .eip1559(maxPriorityFeePerGas: 0, maxFeePerGas: 0), gasLimit: 500_000, to: nil,
+            chainID: 1337, nonce: 0, fees: .eip1559(maxPriorityFeePerGas: 0, maxFeePerGas: 0), gasLimit: 500_000,
+            to: nil,
             data: [0x60, 0x00])
         let decoded = try SignedTransaction(raw: try tx.signed(with: key).raw)
         #expect(decoded.transaction.to == nil)

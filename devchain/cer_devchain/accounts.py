@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from eth_account.hdaccount import HDPath, seed_from_mnemonic
-from eth_keys import keys
+from eth_keys.datatypes import PrivateKey
 
 DEV_MNEMONIC = "test test test test test test test test test test test junk"
 DERIVATION_PATH_PREFIX = "m/44'/60'/0'/0"
@@ -24,7 +24,7 @@ class DevAccount:
     """A dev account: its index, private key and derived address."""
 
     index: int
-    private_key: keys.PrivateKey
+    private_key: PrivateKey
 
     @property
     def address(self) -> bytes:
@@ -47,7 +47,7 @@ def derive_account(index: int) -> DevAccount:
     if index < 0:
         raise ValueError("account index must be non-negative")
     raw_key = HDPath(f"{DERIVATION_PATH_PREFIX}/{index}").derive(_seed())
-    return DevAccount(index=index, private_key=keys.PrivateKey(raw_key))
+    return DevAccount(index=index, private_key=PrivateKey(raw_key))
 
 
 def derive_accounts(count: int) -> tuple[DevAccount, ...]:

@@ -7,7 +7,7 @@ status 0 when its execution reverts).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from eth.abc import BlockHeaderAPI, SignedTransactionAPI, StateAPI
 from eth_utils import ValidationError
@@ -39,6 +39,16 @@ _FLOOR_COST_PER_TOKEN = 10
 _TOKENS_PER_NONZERO_BYTE = 4
 
 
+def base_fee_of(header: BlockHeaderAPI) -> int:
+    """Base fee of a (London or later) header."""
+    return int(getattr(header, "base_fee_per_gas", None) or 0)
+
+
+def legacy_v(tx: SignedTransactionAPI) -> int:
+    """The ``v`` signature value of a legacy transaction."""
+    return int(cast(Any, tx).v)
+
+
 def transaction_type(tx: SignedTransactionAPI) -> int:
     """The EIP-2718 type of a py-evm transaction (0 for legacy)."""
     type_id = getattr(tx, "type_id", None)
@@ -57,8 +67,8 @@ def legacy_chain_id(v: int) -> int | None:
 def transaction_chain_id(tx: SignedTransactionAPI) -> int | None:
     """The chain id a transaction was signed for (``None`` for pre-EIP-155 legacy)."""
     if transaction_type(tx) == LEGACY_TX_TYPE:
-        return legacy_chain_id(tx.v)
-    return int(tx.chain_id)
+        return legacy_chain_id(legacy_v(tx))
+    return int(cast(int, tx.chain_id))
 
 
 def max_fee_per_gas(tx: SignedTransactionAPI) -> int:
@@ -133,7 +143,7 @@ def check_admission(
         tx.max_priority_fee_per_gas > tx.max_fee_per_gas
     ):
         raise RpcError(SERVER_ERROR, "Max priority fee per gas exceeds max fee per gas")
-    if max_fee_per_gas(tx) < pending_header.base_fee_per_gas:
+    if max_fee_per_gas(tx) < base_fee_of(pending_header):
         raise RpcError(GAS_PRICE_TOO_LOW, "Gas price below current base fee")
 
     try:

@@ -18,7 +18,8 @@ it so that:
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from eth.abc import BlockHeaderAPI
 from eth.chains.base import MiningChain
@@ -30,6 +31,7 @@ from eth_tester.backends.pyevm.main import (
     generate_genesis_state_for_keys,
     get_default_genesis_params,
 )
+from eth_typing import BlockNumber
 from eth_utils.toolz import assoc
 
 from .accounts import DevAccount
@@ -43,7 +45,7 @@ class DevchainMiningChain(MiningChain):
     """py-evm mining chain with a constant gas limit; ``chain_id`` is set per instance class."""
 
     chain_id: int = 1337
-    vm_configuration = ((0, LATEST_VM),)
+    vm_configuration = ((BlockNumber(0), LATEST_VM),)
 
     def create_header_from_parent(
         self, parent_header: BlockHeaderAPI, **header_params: Any
@@ -130,8 +132,8 @@ class DevchainBackend(PyEVMBackend):
             return
         restored = self._chain_class(AtomicDB(MemoryDB(self._restore_from)))
         self._restore_from = None
-        expected = genesis_chain.get_canonical_block_header_by_number(0).hash
-        actual = restored.get_canonical_block_header_by_number(0).hash
+        expected = genesis_chain.get_canonical_block_header_by_number(BlockNumber(0)).hash
+        actual = restored.get_canonical_block_header_by_number(BlockNumber(0)).hash
         if expected != actual:
             raise ValueError(
                 "persisted chain does not match this configuration "

@@ -19,13 +19,17 @@ serialises all access with one lock.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
+import rlp
 from eth.abc import BlockAPI, BlockHeaderAPI, ReceiptAPI, SignedTransactionAPI, StateAPI
 from eth.db.chain import ChainDB
 from eth.db.schema import SchemaV1
 from eth.exceptions import BlockNotFound, HeaderNotFound, TransactionNotFound
+from eth.rlp.sedes import chain_gaps
+from eth_typing import BlockNumber
 from eth_utils import ValidationError, keccak
 
 from .accounts import DevAccount, derive_accounts
@@ -134,7 +138,7 @@ class DevChain:
         database: Mapping[bytes, bytes],
         *,
         clock: Callable[[], float] = time.time,
-    ) -> "DevChain":
+    ) -> DevChain:
         """Rebuild a chain from :meth:`export_meta` output and an exported database."""
         chain = cls(
             cls.config_from_meta(meta),
@@ -409,16 +413,23 @@ class DevChain:
 
         py-evm only moves the head pointer when a head is set backwards, so the
         number->hash and transaction lookups of the dropped blocks are removed
-        here; otherwise a reverted transaction would still be "found".
+        here (otherwise a reverted transaction would still be "found"), and the
+        header/block gap trackers are reset to "complete up to the new head" so
+        that new blocks can be persisted at the dropped heights.
         """
         chain = self._chain
         old_head = chain.get_canonical_head()
-        dropped = list(range(header.block_number + 1, old_head.block_number + 1))
+        dropped = [
+            BlockNumber(n) for n in range(header.block_number + 1, old_head.block_number + 1)
+        ]
+        no_gaps = rlp.encode(((), header.block_number + 1), sedes=chain_gaps)
         with chain.chaindb.db.atomic_batch() as batch:
             ChainDB._decanonicalize_old_headers(batch, dropped)
             for number in dropped:
                 batch.delete(SchemaV1.make_block_number_to_hash_lookup_key(number))
             batch.set(SchemaV1.make_canonical_head_hash_lookup_key(), header.hash)
+            batch.set(SchemaV1.make_header_chain_gaps_lookup_key(), no_gaps)
+            batch.set(SchemaV1.make_chain_gaps_lookup_key(), no_gaps)
         chain.header = chain.create_header_from_parent(header)
 
     # ------------------------------------------------------------------ journal

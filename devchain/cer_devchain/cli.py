@@ -50,16 +50,20 @@ def parse_args(argv: list[str] | None = None) -> ServerConfig:
         prog="python -m cer_devchain",
         description="cer-run local Ethereum dev chain (JSON-RPC over HTTP, py-evm).",
     )
-    parser.add_argument("--host", default=DEFAULT_HOST, help="interface to bind (default %(default)s)")
     parser.add_argument(
-        "--port", type=_port, default=DEFAULT_PORT, help="port; 0 picks a free one (default %(default)s)"
+        "--host", default=DEFAULT_HOST, help="interface to bind (default %(default)s)"
+    )
+    parser.add_argument(
+        "--port", type=_port, default=DEFAULT_PORT,
+        help="port; 0 picks a free one (default %(default)s)",
     )
     parser.add_argument(
         "--accounts", type=_positive, default=DEFAULT_ACCOUNTS,
         help="number of prefunded dev accounts (default %(default)s)",
     )
     parser.add_argument(
-        "--chain-id", type=_positive, default=DEFAULT_CHAIN_ID, help="chain id (default %(default)s)"
+        "--chain-id", type=_positive, default=DEFAULT_CHAIN_ID,
+        help="chain id (default %(default)s)",
     )
     parser.add_argument(
         "--state", type=Path, default=None, metavar="DIR",
@@ -97,8 +101,10 @@ def _install_stop_handlers(stop: threading.Event) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the dev chain until SIGINT/SIGTERM; returns the process exit code."""
     config = parse_args(argv)
-    logging.basicConfig(level=logging.INFO if config.verbose else logging.WARNING,
-                        format="devchain: %(levelname)s %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if config.verbose else logging.WARNING,
+        format="devchain: %(levelname)s %(message)s",
+    )
 
     persistent: PersistentChain | None = None
     try:

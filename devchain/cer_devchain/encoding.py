@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from eth_typing import Address
+
 from .errors import RpcError, invalid_params
 
 _HEX_RE = re.compile(r"^0x[0-9a-fA-F]*$")
@@ -89,9 +91,9 @@ def parse_data(value: Any, name: str, *, length: int | None = None) -> bytes:
     return result
 
 
-def parse_address(value: Any, name: str) -> bytes:
+def parse_address(value: Any, name: str) -> Address:
     """Parse a 20-byte address (any letter case; the checksum is not enforced)."""
-    return parse_data(value, name, length=20)
+    return Address(parse_data(value, name, length=20))
 
 
 def parse_hash(value: Any, name: str) -> bytes:

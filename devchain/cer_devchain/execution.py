@@ -9,8 +9,9 @@ byte-for-byte so callers can decode custom errors.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
-from eth.abc import BlockHeaderAPI, ComputationAPI
+from eth.abc import BlockHeaderAPI, ComputationAPI, SignedTransactionAPI
 from eth.chains.base import MiningChain
 from eth.exceptions import (
     FullStack,
@@ -26,12 +27,13 @@ from eth.exceptions import (
 from eth.vm.spoof import SpoofTransaction
 from eth_abi import abi
 from eth_abi.exceptions import DecodingError
+from eth_typing import Address
 
 from .admission import calldata_floor_gas
 from .encoding import data as hex_data
 from .errors import EXECUTION_REVERTED, RpcError, server_error
 
-ZERO_ADDRESS = b"\x00" * 20
+ZERO_ADDRESS = Address(b"\x00" * 20)
 ERROR_STRING_SELECTOR = bytes.fromhex("08c379a0")  # Error(string)
 CALL_STIPEND = 2_300
 ESTIMATE_ERROR_RATIO = 0.015  # stop the binary search within 1.5% of the optimum
@@ -51,8 +53,8 @@ _VM_ERROR_MESSAGES: tuple[tuple[type[VMError], str], ...] = (
 class CallRequest:
     """A message call: ``to=None`` means contract creation; ``gas=None`` means the block limit."""
 
-    sender: bytes = ZERO_ADDRESS
-    to: bytes | None = None
+    sender: Address = ZERO_ADDRESS
+    to: Address | None = None
     gas: int | None = None
     value: int = 0
     data: bytes = b""
@@ -104,7 +106,7 @@ class CallExecutor:
         state = self._vm.state
         if request.value > state.get_balance(request.sender):
             raise server_error("insufficient funds for transfer")
-        builder = self._vm.get_transaction_builder()
+        builder = cast(Any, self._vm.get_transaction_builder())
         unsigned = builder.new_unsigned_dynamic_fee_transaction(
             chain_id=self._chain.chain_id,
             nonce=state.get_nonce(request.sender),
@@ -116,7 +118,7 @@ class CallExecutor:
             data=request.data,
             access_list=(),
         )
-        transaction = SpoofTransaction(unsigned, from_=request.sender)
+        transaction = cast(SignedTransactionAPI, SpoofTransaction(unsigned, from_=request.sender))
         snapshot = state.snapshot()
         try:
             return state.apply_transaction(transaction)
@@ -134,7 +136,8 @@ class CallExecutor:
         """``eth_estimateGas``: smallest gas limit (within 1.5%) that succeeds.
 
         Mirrors geth: run once at the cap (reporting reverts with their data),
-        try an optimistic limit derived from the gas used, then binary search.
+        try the gas actually used, then an optimistic limit derived from it
+        (63/64 rule, call stipend), then binary search.
         """
         cap = self.gas_cap(request)
         intrinsic_floor = calldata_floor_gas(request.data)
@@ -150,6 +153,8 @@ class CallExecutor:
         refund = min(computation.get_gas_refund(), used // 5)
         low = max(used - refund, intrinsic_floor) - 1
         high = cap
+        if self._succeeds(request, low + 1):
+            return low + 1  # exact for calls without gas-dependent behaviour
 
         optimistic = (used + CALL_STIPEND) * 64 // 63
         if low < optimistic < high:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
-from .admission import effective_gas_price
+from .admission import base_fee_of, effective_gas_price
 from .chain import DevChain
 from .config import DEFAULT_PRIORITY_FEE_WEI
 from .encoding import quantity
@@ -53,14 +54,15 @@ def fee_history(
         block = chain.block_by_number(number)
         assert block is not None  # newest <= head is checked by the caller
         header = block.header
-        base_fees.append(quantity(header.base_fee_per_gas))
+        base_fee = base_fee_of(header)
+        base_fees.append(quantity(base_fee))
         ratios.append(header.gas_used / header.gas_limit)
         if percentiles is not None:
             receipts = chain.receipts(block)
             tips_and_gas: list[tuple[int, int]] = []
             previous = 0
-            for tx, receipt in zip(block.transactions, receipts):
-                tip = effective_gas_price(tx, header.base_fee_per_gas) - header.base_fee_per_gas
+            for tx, receipt in zip(block.transactions, receipts, strict=True):
+                tip = effective_gas_price(tx, base_fee) - base_fee
                 tips_and_gas.append((tip, receipt.gas_used - previous))
                 previous = receipt.gas_used
             rewards.append(
@@ -68,7 +70,7 @@ def fee_history(
             )
     if header is not None:
         child = chain.backend.chain.create_header_from_parent(header)
-        base_fees.append(quantity(child.base_fee_per_gas))
+        base_fees.append(quantity(base_fee_of(child)))
     result: dict[str, Any] = {
         "oldestBlock": quantity(oldest),
         "baseFeePerGas": base_fees,

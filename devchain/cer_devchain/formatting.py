@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any, cast
 
 import rlp
 from eth.abc import BlockAPI, ReceiptAPI, SignedTransactionAPI
@@ -13,8 +14,10 @@ from .admission import (
     DYNAMIC_FEE_TX_TYPE,
     LEGACY_TX_TYPE,
     SET_CODE_TX_TYPE,
+    base_fee_of,
     effective_gas_price,
     legacy_chain_id,
+    legacy_v,
     transaction_type,
 )
 from .encoding import address, data, optional_address, quantity, word
@@ -64,7 +67,7 @@ def format_block(block: BlockAPI, *, full_transactions: bool) -> JsonObject:
         "timestamp": quantity(header.timestamp),
         "transactions": transactions,
         "uncles": [data(uncle.hash) for uncle in block.uncles],
-        "baseFeePerGas": quantity(header.base_fee_per_gas),
+        "baseFeePerGas": quantity(base_fee_of(header)),
     }
     optional_fields = (
         ("withdrawalsRoot", "withdrawals_root", data),
@@ -92,11 +95,8 @@ def format_block(block: BlockAPI, *, full_transactions: bool) -> JsonObject:
 
 def _access_list(tx: SignedTransactionAPI) -> list[JsonObject]:
     return [
-        {
-            "address": address(entry.account),
-            "storageKeys": [word(key) for key in entry.storage_keys],
-        }
-        for entry in (tx.access_list or ())
+        {"address": address(account), "storageKeys": [word(key) for key in storage_keys]}
+        for account, storage_keys in (tx.access_list or ())
     ]
 
 
@@ -120,12 +120,13 @@ def format_transaction(
     }
     if tx_type == LEGACY_TX_TYPE:
         result["gasPrice"] = quantity(tx.gas_price)
-        chain_id = legacy_chain_id(tx.v)
+        v = legacy_v(tx)
+        chain_id = legacy_chain_id(v)
         if chain_id is not None:
             result["chainId"] = quantity(chain_id)
-        result["v"] = quantity(tx.v)
+        result["v"] = quantity(v)
     else:
-        result["chainId"] = quantity(tx.chain_id)
+        result["chainId"] = quantity(cast(int, tx.chain_id))
         result["accessList"] = _access_list(tx)
         if tx_type == ACCESS_LIST_TX_TYPE:
             result["gasPrice"] = quantity(tx.gas_price)
@@ -133,7 +134,7 @@ def format_transaction(
             result["maxFeePerGas"] = quantity(tx.max_fee_per_gas)
             result["maxPriorityFeePerGas"] = quantity(tx.max_priority_fee_per_gas)
             result["gasPrice"] = quantity(
-                effective_gas_price(tx, block.header.base_fee_per_gas)
+                effective_gas_price(tx, base_fee_of(block.header))
                 if block is not None
                 else tx.max_fee_per_gas
             )
@@ -203,7 +204,7 @@ def format_receipt(
         "cumulativeGasUsed": quantity(receipt.gas_used),
         "gasUsed": quantity(receipt.gas_used - previous_cumulative),
         "effectiveGasPrice": quantity(
-            effective_gas_price(tx, block.header.base_fee_per_gas)
+            effective_gas_price(tx, base_fee_of(block.header))
         ),
         "contractAddress": optional_address(created),
         "logs": [

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from eth_bloom import BloomFilter
 
@@ -29,7 +29,7 @@ class LogFilter:
             return False
         return all(
             accepted is None or topic in accepted
-            for accepted, topic in zip(self.topics, topics)
+            for accepted, topic in zip(self.topics, topics, strict=False)
         )
 
     def may_match_bloom(self, bloom: int) -> bool:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import platform
+from collections.abc import Callable
 from importlib.metadata import version
-from typing import Any, Callable
+from typing import Any
 
 from eth_account import Account
 from eth_utils import keccak
@@ -339,7 +340,7 @@ class EthApi(Api):
             block = self.chain.block_by_hash(query.block_hash)
             if block is None:
                 raise server_error("unknown block")
-            blocks = [block.number]
+            blocks: list[int] = [block.number]
         else:
             first = resolve_number(self.chain, query.from_block)
             last = resolve_number(self.chain, query.to_block)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from eth.abc import BlockHeaderAPI
+from eth_typing import Address
 
 from .chain import DevChain
 from .encoding import ensure_object, parse_address, parse_data, parse_hash, parse_quantity
@@ -101,8 +103,8 @@ def state_header(chain: DevChain, value: Any, name: str = "block") -> BlockHeade
 class TransactionRequest:
     """The fields of an ``eth_call``/``eth_estimateGas``/``eth_sendTransaction`` object."""
 
-    sender: bytes | None
-    to: bytes | None
+    sender: Address | None
+    to: Address | None
     gas: int | None
     gas_price: int | None
     max_fee_per_gas: int | None

@@ -38,12 +38,14 @@ import hashlib
 import json
 import os
 import struct
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Mapping
+from typing import IO, Any
 
 from .chain import DevChain, JournalEntry
 from .config import ChainConfig
+from .errors import SERVER_ERROR, RpcError
 
 CHECKPOINT_FILE = "checkpoint.bin"
 JOURNAL_FILE = "journal.jsonl"
@@ -223,7 +225,7 @@ class PersistentChain:
         chain.journal = self._on_change
 
     @classmethod
-    def open(cls, directory: Path, config: ChainConfig) -> "PersistentChain":
+    def open(cls, directory: Path, config: ChainConfig) -> PersistentChain:
         """Load (or create) the chain stored in ``directory``.
 
         :raises StateError: if the directory is locked, damaged, or was created
@@ -260,8 +262,14 @@ class PersistentChain:
         self.store.write_checkpoint(self.chain.export_meta(), self.chain.export_database())
 
     def close(self) -> None:
-        """Checkpoint and release the state directory."""
+        """Checkpoint and release the state directory; later changes are refused."""
         try:
             self.checkpoint()
         finally:
+            self.chain.journal = _refuse_changes
             self.store.close()
+
+
+def _refuse_changes(entry: JournalEntry) -> None:
+    """Journal used after shutdown: the change can no longer be persisted."""
+    raise RpcError(SERVER_ERROR, "devchain is shutting down")

@@ -11,6 +11,9 @@ from typing import Any
 from .config import MAX_REQUEST_BYTES
 from .rpc import RpcDispatcher
 
+SHUTDOWN_POLL_SECONDS = 0.05  # how quickly stop() takes effect
+KEEP_ALIVE_TIMEOUT_SECONDS = 120
+
 
 class RpcHttpServer(ThreadingHTTPServer):
     """Threaded HTTP server carrying a :class:`RpcDispatcher`."""
@@ -36,6 +39,7 @@ class RpcRequestHandler(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     server_version = "cer-devchain"
+    timeout = KEEP_ALIVE_TIMEOUT_SECONDS  # idle keep-alive connections are closed after this
     server: RpcHttpServer
 
     def do_POST(self) -> None:  # noqa: N802 (http.server naming)
@@ -92,16 +96,19 @@ class BackgroundServer:
     def __init__(self, server: RpcHttpServer) -> None:
         self.server = server
         self._thread = threading.Thread(
-            target=server.serve_forever, name="devchain-http", daemon=True
+            target=server.serve_forever,
+            kwargs={"poll_interval": SHUTDOWN_POLL_SECONDS},
+            name="devchain-http",
+            daemon=True,
         )
 
     @property
     def url(self) -> str:
         """``http://host:port`` of the server."""
-        host = self.server.server_address[0]
+        host = str(self.server.server_address[0])
         return f"http://{host}:{self.server.port}"
 
-    def start(self) -> "BackgroundServer":
+    def start(self) -> BackgroundServer:
         """Start serving; returns ``self``."""
         self._thread.start()
         return self

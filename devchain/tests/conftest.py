@@ -9,9 +9,10 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import urlparse
 
 import pytest
@@ -113,7 +114,9 @@ class Node:
     def sign(self, fields: dict[str, Any], account: LocalAccount | None = None) -> bytes:
         """Sign a transaction; fills chainId, nonce, gas and EIP-1559 fees if missing."""
         account = account or self.accounts[0]
-        tx = {"chainId": CHAIN_ID, "nonce": self.nonce(account), "value": 0, "gas": 1_000_000}
+        tx: dict[str, Any] = {
+            "chainId": CHAIN_ID, "nonce": self.nonce(account), "value": 0, "gas": 1_000_000
+        }
         if "gasPrice" not in fields:
             tx.update(maxFeePerGas=10 * GWEI, maxPriorityFeePerGas=GWEI)
         tx.update(fields)

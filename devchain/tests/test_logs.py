@@ -39,7 +39,7 @@ def _data(logs: list[dict[str, Any]]) -> list[str]:
 def test_log_objects_match_receipts(node: Node, emitted: dict[str, Any]) -> None:
     logs = node.call("eth_getLogs", {"fromBlock": "0x0", "toBlock": "latest"})
     assert len(logs) == 3
-    for log, receipt in zip(logs, emitted["receipts"]):
+    for log, receipt in zip(logs, emitted["receipts"], strict=True):
         assert log == receipt["logs"][0]
         assert log["blockNumber"] == receipt["blockNumber"]
         assert log["transactionHash"] == receipt["transactionHash"]

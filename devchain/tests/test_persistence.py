@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from eth_account import Account
+from eth_typing import Address
 
 from cer_devchain.chain import DevChain
 from cer_devchain.config import ChainConfig
@@ -82,7 +83,7 @@ def test_in_process_restart_replays_journal(tmp_path: Path) -> None:
         again = reopened.chain
         assert again.head.hash == head.hash
         assert again.time_offset == offset
-        assert again.state_at(again.head).get_balance(bytes.fromhex("22" * 20)) == 123
+        assert again.state_at(again.head).get_balance(Address(bytes.fromhex("22" * 20))) == 123
         assert (tmp_path / JOURNAL_FILE).read_text() == ""  # compacted into the checkpoint
         assert again.revert(snapshot_id) is True
         assert again.head.block_number == 1

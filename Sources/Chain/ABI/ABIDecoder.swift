@@ -1,5 +1,5 @@
-import Foundation
 import BigInt
+import Foundation
 
 extension ABI {
     /// Decodes `data` as the tuple `(types…)`. Every offset and length is bounds-checked, padding

@@ -1,5 +1,5 @@
-import Foundation
 import BigInt
+import Foundation
 
 /// Solidity ABI encoding (`abi.encode`) and decoding, following the contract ABI specification.
 public enum ABI {

@@ -6,7 +6,9 @@ public struct ABIFunction: Hashable, Sendable {
     /// `pure`, `view`, `nonpayable` or `payable`.
     public var stateMutability: String
 
-    public init(name: String, inputs: [ABIParameter], outputs: [ABIParameter] = [], stateMutability: String = "nonpayable") {
+    public init(
+        name: String, inputs: [ABIParameter], outputs: [ABIParameter] = [], stateMutability: String = "nonpayable"
+    ) {
         self.name = name
         self.inputs = inputs
         self.outputs = outputs

@@ -8,7 +8,10 @@ public struct ContractABI: Sendable {
     public private(set) var errors: [ABICustomError] = []
     public private(set) var constructor: ABIFunction?
 
-    public init(functions: [ABIFunction] = [], events: [ABIEvent] = [], errors: [ABICustomError] = [], constructor: ABIFunction? = nil) {
+    public init(
+        functions: [ABIFunction] = [], events: [ABIEvent] = [], errors: [ABICustomError] = [],
+        constructor: ABIFunction? = nil
+    ) {
         self.functions = functions
         self.events = events
         self.errors = errors

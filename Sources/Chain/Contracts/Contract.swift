@@ -26,7 +26,9 @@ public struct Contract: Sendable {
     }
 
     /// Calls a function with `eth_call` and decodes its outputs; a revert is decoded against the ABI.
-    public func call(_ function: String, _ arguments: [ABIValue] = [], from: Address? = nil, at block: BlockTag = .latest)
+    public func call(
+        _ function: String, _ arguments: [ABIValue] = [], from: Address? = nil, at block: BlockTag = .latest
+    )
         async throws(ContractCallError) -> [ABIValue]
     {
         let fn: ABIFunction
@@ -65,7 +67,9 @@ public struct Contract: Sendable {
         } catch { throw .rpc(error) }
         var out = [(DecodedEvent, Log)]()
         for log in logs {
-            do { out.append((try abiEvent.decode(topics: log.topics, data: log.data), log)) } catch { throw .encoding(error) }
+            do { out.append((try abiEvent.decode(topics: log.topics, data: log.data), log)) } catch {
+                throw .encoding(error)
+            }
         }
         return out
     }

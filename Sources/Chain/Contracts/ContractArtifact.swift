@@ -16,10 +16,17 @@ public struct ContractArtifact: Sendable {
     public struct LoadError: Error, CustomStringConvertible {
         public var path: String
         public var reason: String
+        public init(path: String, reason: String) {
+            self.path = path
+            self.reason = reason
+        }
         public var description: String { "artifact \(path): \(reason)" }
     }
 
-    public init(contractName: String, abi: ContractABI, bytecode: [UInt8], deployedBytecode: [UInt8] = [], metadata: String? = nil) {
+    public init(
+        contractName: String, abi: ContractABI, bytecode: [UInt8], deployedBytecode: [UInt8] = [],
+        metadata: String? = nil
+    ) {
         self.contractName = contractName
         self.abi = abi
         self.bytecode = bytecode
@@ -31,7 +38,9 @@ public struct ContractArtifact: Sendable {
     /// `deployedBytecode` and `metadata` (hardhat/foundry-style files also load).
     public init(contentsOf url: URL) throws(LoadError) {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch { throw LoadError(path: url.path, reason: error.localizedDescription) }
+        do { data = try Data(contentsOf: url) } catch {
+            throw LoadError(path: url.path, reason: error.localizedDescription)
+        }
         try self.init(json: data, label: url.path, defaultName: url.deletingPathExtension().lastPathComponent)
     }
 
@@ -39,8 +48,12 @@ public struct ContractArtifact: Sendable {
     public init(json data: Data, label: String = "<json>", defaultName: String = "Contract") throws(LoadError) {
         let root: JSONValue
         do { root = try JSONValue.parse(data) } catch { throw LoadError(path: label, reason: "not JSON: \(error)") }
-        guard let abiJSON = root["abi"], abiJSON.arrayValue != nil else { throw LoadError(path: label, reason: "missing \"abi\" array") }
-        do { abi = try ContractABI(json: Data(abiJSON.jsonText.utf8)) } catch { throw LoadError(path: label, reason: "\(error)") }
+        guard let abiJSON = root["abi"], abiJSON.arrayValue != nil else {
+            throw LoadError(path: label, reason: "missing \"abi\" array")
+        }
+        do { abi = try ContractABI(json: Data(abiJSON.jsonText.utf8)) } catch {
+            throw LoadError(path: label, reason: "\(error)")
+        }
         func code(_ key: String) throws(LoadError) -> [UInt8]? {
             // Accept "0x…", bare hex, or foundry's {"object": "0x…"}.
             guard let value = root[key] else { return nil }
@@ -55,7 +68,8 @@ public struct ContractArtifact: Sendable {
         bytecode = creation
         deployedBytecode = try code("deployedBytecode") ?? []
         contractName = root["contractName"]?.stringValue ?? defaultName
-        metadata = root["metadata"]?.stringValue ?? root["metadata"].flatMap { $0.objectValue == nil ? nil : $0.jsonText }
+        metadata =
+            root["metadata"]?.stringValue ?? root["metadata"].flatMap { $0.objectValue == nil ? nil : $0.jsonText }
     }
 
     /// Creation code followed by the ABI-encoded constructor arguments.

@@ -84,13 +84,18 @@ public struct TransactionSender: Sendable {
     ) async throws(SendError) -> SignedTransaction {
         do {
             let txNonce: UInt64
-            if let nonce { txNonce = nonce } else { txNonce = try await client.transactionCount(of: address, at: .pending) }
+            if let nonce {
+                txNonce = nonce
+            } else {
+                txNonce = try await client.transactionCount(of: address, at: .pending)
+            }
             let gas: UInt64
             if let gasLimit {
                 gas = gasLimit
             } else {
                 do {
-                    let estimate = try await client.estimateGas(CallRequest(from: address, to: to, data: data, value: value))
+                    let estimate = try await client.estimateGas(
+                        CallRequest(from: address, to: to, data: data, value: value))
                     gas = estimate * gasMarginPercent / 100
                 } catch let error {
                     if let revert = error.revertData {
@@ -100,7 +105,8 @@ public struct TransactionSender: Sendable {
                 }
             }
             let tx = Transaction(
-                chainID: chainID, nonce: txNonce, fees: try await resolveFees(), gasLimit: gas, to: to, value: value, data: data)
+                chainID: chainID, nonce: txNonce, fees: try await resolveFees(), gasLimit: gas, to: to, value: value,
+                data: data)
             do { return try tx.signed(with: key) } catch { throw SendError.signing(error) }
         } catch let error as SendError {
             throw error
@@ -160,12 +166,16 @@ public struct TransactionSender: Sendable {
     }
 
     /// Deploys `artifact` with constructor arguments; returns the bound contract and the receipt.
-    public func deploy(_ artifact: ContractArtifact, arguments: [ABIValue] = []) async throws(SendError) -> (Contract, Receipt) {
+    public func deploy(_ artifact: ContractArtifact, arguments: [ABIValue] = []) async throws(SendError) -> (
+        Contract, Receipt
+    ) {
         let data: [UInt8]
         do { data = try artifact.deploymentData(arguments) } catch { throw .encoding(error) }
         let receipt = try await send(to: nil, data: data, abi: artifact.abi)
         guard let address = receipt.contractAddress else {
-            throw .rpc(.malformedResponse(method: "eth_getTransactionReceipt", reason: "deployment receipt without contractAddress"))
+            throw .rpc(
+                .malformedResponse(
+                    method: "eth_getTransactionReceipt", reason: "deployment receipt without contractAddress"))
         }
         return (Contract(address: address, abi: artifact.abi, client: client), receipt)
     }

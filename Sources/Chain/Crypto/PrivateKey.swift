@@ -9,7 +9,8 @@ public enum KeyError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .invalidPrivateKey: return "invalid secp256k1 private key (must be 32 bytes, non-zero, below the curve order)"
+        case .invalidPrivateKey:
+            return "invalid secp256k1 private key (must be 32 bytes, non-zero, below the curve order)"
         case .invalidSignature(let why): return "invalid signature: \(why)"
         case .invalidHashLength(let n): return "a message hash has 32 bytes, got \(n)"
         case .recoveryFailed: return "could not recover a public key from the signature"

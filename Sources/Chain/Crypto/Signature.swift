@@ -1,6 +1,6 @@
-import Foundation
 import BigInt
 import CSecp256k1
+import Foundation
 
 /// A recoverable ECDSA signature over secp256k1.
 public struct Signature: Equatable, Sendable {

@@ -18,7 +18,8 @@ public enum KeystoreError: Error, Equatable, CustomStringConvertible {
         case .invalidJSON(let p, let r): return "keystore \(p): not a keystore v3 file: \(r)"
         case .unsupported(let p, let w): return "keystore \(p): unsupported \(w)"
         case .wrongPassword(let p):
-            return "keystore \(p): wrong password (the MAC does not match); check the password file or environment variable"
+            return
+                "keystore \(p): wrong password (the MAC does not match); check the password file or environment variable"
         case .addressMismatch(let p, let d, let a):
             return "keystore \(p): declares address \(d) but the key is for \(a)"
         case .kdfFailed(let r): return "keystore key derivation failed: \(r)"
@@ -45,12 +46,16 @@ public enum Keystore {
     /// Decrypts a keystore file.
     public static func decrypt(file url: URL, password: String) throws(KeystoreError) -> PrivateKey {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch { throw .unreadable(path: url.path, reason: "\(error.localizedDescription)") }
+        do { data = try Data(contentsOf: url) } catch {
+            throw .unreadable(path: url.path, reason: "\(error.localizedDescription)")
+        }
         return try decrypt(json: data, password: password, label: url.path)
     }
 
     /// Decrypts keystore JSON. `label` names the source in errors.
-    public static func decrypt(json: Data, password: String, label: String = "<json>") throws(KeystoreError) -> PrivateKey {
+    public static func decrypt(json: Data, password: String, label: String = "<json>") throws(KeystoreError)
+        -> PrivateKey
+    {
         let root: JSONValue
         do { root = try JSONValue.parse(json) } catch { throw .invalidJSON(path: label, reason: "\(error)") }
         guard root["version"] == .int(3) else { throw .unsupported(path: label, what: "version (expected 3)") }
@@ -70,7 +75,8 @@ public enum Keystore {
             return Int(i)
         }
         guard crypto["cipher"]?.stringValue == "aes-128-ctr" else {
-            throw .unsupported(path: label, what: "cipher \(crypto["cipher"]?.jsonText ?? "missing") (expected aes-128-ctr)")
+            throw .unsupported(
+                path: label, what: "cipher \(crypto["cipher"]?.jsonText ?? "missing") (expected aes-128-ctr)")
         }
         let iv = try hex(crypto["cipherparams"]?["iv"], "cipherparams.iv")
         let ciphertext = try hex(crypto["ciphertext"], "ciphertext")
@@ -85,7 +91,8 @@ public enum Keystore {
             kdf = .scrypt(n: try int(params["n"], "n"), r: try int(params["r"], "r"), p: try int(params["p"], "p"))
         case "pbkdf2":
             guard params["prf"]?.stringValue == "hmac-sha256" else {
-                throw .unsupported(path: label, what: "prf \(params["prf"]?.jsonText ?? "missing") (expected hmac-sha256)")
+                throw .unsupported(
+                    path: label, what: "prf \(params["prf"]?.jsonText ?? "missing") (expected hmac-sha256)")
             }
             kdf = .pbkdf2(iterations: try int(params["c"], "c"))
         default:
@@ -100,8 +107,11 @@ public enum Keystore {
                     ciphertext, using: SymmetricKey(data: derived[0..<16]), nonce: try AES._CTR.Nonce(nonceBytes: iv)))
         } catch { throw .invalidJSON(path: label, reason: "cannot decrypt: \(error)") }
         let key: PrivateKey
-        do { key = try PrivateKey(bytes: secret) } catch { throw .invalidJSON(path: label, reason: "decrypted bytes are not a valid key") }
-        if let declared = root["address"]?.stringValue, let address = try? Address(declared.hasPrefix("0x") ? declared : "0x" + declared),
+        do { key = try PrivateKey(bytes: secret) } catch {
+            throw .invalidJSON(path: label, reason: "decrypted bytes are not a valid key")
+        }
+        if let declared = root["address"]?.stringValue,
+            let address = try? Address(declared.hasPrefix("0x") ? declared : "0x" + declared),
             address != key.address
         {
             throw .addressMismatch(path: label, declared: address.checksummed, actual: key.address.checksummed)
@@ -121,7 +131,8 @@ public enum Keystore {
         do {
             ciphertext = Array(
                 try AES._CTR.encrypt(
-                    key.secretBytes, using: SymmetricKey(data: derived[0..<16]), nonce: try AES._CTR.Nonce(nonceBytes: iv)))
+                    key.secretBytes, using: SymmetricKey(data: derived[0..<16]),
+                    nonce: try AES._CTR.Nonce(nonceBytes: iv)))
         } catch { throw .kdfFailed("AES-CTR: \(error)") }
         let mac = Keccak256.hash(derived[16..<32] + ciphertext)
         var kdfParams: [String: JSONValue] = ["dklen": 32, "salt": .string(Hex.encode(salt, prefix: false))]
@@ -155,7 +166,9 @@ public enum Keystore {
         do { return try encoder.encode(document) } catch { throw .kdfFailed("JSON: \(error)") }
     }
 
-    static func deriveKey(password: String, salt: [UInt8], kdf: KeystoreKDF, length: Int) throws(KeystoreError) -> [UInt8] {
+    static func deriveKey(password: String, salt: [UInt8], kdf: KeystoreKDF, length: Int) throws(KeystoreError)
+        -> [UInt8]
+    {
         let passwordBytes = Array(password.utf8)
         let key: SymmetricKey
         do {
@@ -181,7 +194,9 @@ public enum Keystore {
     }
 
     /// Our own scrypt (used when BoringSSL refuses the parameters), exposed for its RFC 7914 test.
-    public static func scryptForTesting(password: String, salt: [UInt8], n: Int, r: Int, p: Int, length: Int) throws -> [UInt8] {
+    public static func scryptForTesting(password: String, salt: [UInt8], n: Int, r: Int, p: Int, length: Int) throws
+        -> [UInt8]
+    {
         try Scrypt.derive(password: Array(password.utf8), salt: salt, n: n, r: r, p: p, length: length)
     }
 

@@ -24,7 +24,9 @@ enum Scrypt {
             v.withUnsafeMutableBufferPointer { v in
                 scratch.withUnsafeMutableBufferPointer { s in
                     for block in 0..<p {
-                        roMix(UnsafeMutableBufferPointer(rebasing: b[(block * blockWords)..<((block + 1) * blockWords)]), n: n, r: r, v: v, scratch: s)
+                        roMix(
+                            UnsafeMutableBufferPointer(rebasing: b[(block * blockWords)..<((block + 1) * blockWords)]),
+                            n: n, r: r, v: v, scratch: s)
                     }
                 }
             }
@@ -54,9 +56,12 @@ enum Scrypt {
     }
 
     /// BlockMix with Salsa20/8: y_i = H(y_{i-1} ⊕ b_i); output even blocks then odd blocks.
-    private static func blockMix(_ b: UnsafeMutableBufferPointer<UInt32>, r: Int, scratch y: UnsafeMutableBufferPointer<UInt32>) {
+    private static func blockMix(
+        _ b: UnsafeMutableBufferPointer<UInt32>, r: Int, scratch y: UnsafeMutableBufferPointer<UInt32>
+    ) {
         var t = (
-            UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0),
+            UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0),
+            UInt32(0),
             UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0)
         )
         withUnsafeMutableBytes(of: &t) { raw in
@@ -86,9 +91,11 @@ enum Scrypt {
             x1 ^= rotl(x0 &+ x3, 7); x2 ^= rotl(x1 &+ x0, 9); x3 ^= rotl(x2 &+ x1, 13); x0 ^= rotl(x3 &+ x2, 18)
             x6 ^= rotl(x5 &+ x4, 7); x7 ^= rotl(x6 &+ x5, 9); x4 ^= rotl(x7 &+ x6, 13); x5 ^= rotl(x4 &+ x7, 18)
             x11 ^= rotl(x10 &+ x9, 7); x8 ^= rotl(x11 &+ x10, 9); x9 ^= rotl(x8 &+ x11, 13); x10 ^= rotl(x9 &+ x8, 18)
-            x12 ^= rotl(x15 &+ x14, 7); x13 ^= rotl(x12 &+ x15, 9); x14 ^= rotl(x13 &+ x12, 13); x15 ^= rotl(x14 &+ x13, 18)
+            x12 ^= rotl(x15 &+ x14, 7); x13 ^= rotl(x12 &+ x15, 9); x14 ^= rotl(x13 &+ x12, 13);
+            x15 ^= rotl(x14 &+ x13, 18)
         }
         b[0] &+= x0; b[1] &+= x1; b[2] &+= x2; b[3] &+= x3; b[4] &+= x4; b[5] &+= x5; b[6] &+= x6; b[7] &+= x7
-        b[8] &+= x8; b[9] &+= x9; b[10] &+= x10; b[11] &+= x11; b[12] &+= x12; b[13] &+= x13; b[14] &+= x14; b[15] &+= x15
+        b[8] &+= x8; b[9] &+= x9; b[10] &+= x10; b[11] &+= x11; b[12] &+= x12; b[13] &+= x13; b[14] &+= x14;
+        b[15] &+= x15
     }
 }

@@ -1,5 +1,5 @@
-import Foundation
 import BigInt
+import Foundation
 
 /// Errors raised by the RLP decoder, each with the offset where decoding failed.
 public enum RLPError: Error, Equatable, CustomStringConvertible {

@@ -156,7 +156,9 @@ public struct FeeHistory: Sendable, Equatable {
         let f = try JSONFields(json, method: method, context: "feeHistory")
         oldestBlock = try f.u64("oldestBlock")
         baseFeePerGas = try f.array("baseFeePerGas").map { (v) throws(RPCError) -> BigUInt in
-            guard let s = v.stringValue, let q = try? Quantity.decode(s) else { throw f.fail("baseFeePerGas", "not a quantity") }
+            guard let s = v.stringValue, let q = try? Quantity.decode(s) else {
+                throw f.fail("baseFeePerGas", "not a quantity")
+            }
             return q
         }
         gasUsedRatio = try f.array("gasUsedRatio").map { (v) throws(RPCError) -> Double in
@@ -168,7 +170,9 @@ public struct FeeHistory: Sendable, Equatable {
         }
         reward = try (f.object["reward"]?.arrayValue ?? []).map { (row) throws(RPCError) -> [BigUInt] in
             try (row.arrayValue ?? []).map { (v) throws(RPCError) -> BigUInt in
-                guard let s = v.stringValue, let q = try? Quantity.decode(s) else { throw f.fail("reward", "not a quantity") }
+                guard let s = v.stringValue, let q = try? Quantity.decode(s) else {
+                    throw f.fail("reward", "not a quantity")
+                }
                 return q
             }
         }
@@ -219,7 +223,9 @@ public struct LogFilter: Sendable, Equatable {
     }
 
     func json(from: UInt64, to: UInt64) -> JSONValue {
-        var o: [String: JSONValue] = ["fromBlock": .string(Quantity.encode(from)), "toBlock": .string(Quantity.encode(to))]
+        var o: [String: JSONValue] = [
+            "fromBlock": .string(Quantity.encode(from)), "toBlock": .string(Quantity.encode(to)),
+        ]
         if addresses.count == 1 {
             o["address"] = .string(addresses[0].hex)
         } else if !addresses.isEmpty {
@@ -229,7 +235,8 @@ public struct LogFilter: Sendable, Equatable {
             o["topics"] = .array(
                 topics.map { alternatives in
                     guard let alternatives else { return .null }
-                    return alternatives.count == 1 ? .string(alternatives[0].hex) : .array(alternatives.map { .string($0.hex) })
+                    return alternatives.count == 1
+                        ? .string(alternatives[0].hex) : .array(alternatives.map { .string($0.hex) })
                 })
         }
         return .object(o)

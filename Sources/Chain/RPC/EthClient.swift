@@ -141,6 +141,7 @@ public struct EthClient: Sendable {
     static func isRangeTooLarge(_ error: RPCError) -> Bool {
         guard case .rpc(_, let code, let message, _) = error else { return false }
         let lower = message.lowercased()
-        return code == -32005 || lower.contains("range") || lower.contains("too many") || lower.contains("limit exceeded")
+        return code == -32005 || lower.contains("range") || lower.contains("too many")
+            || lower.contains("limit exceeded")
     }
 }

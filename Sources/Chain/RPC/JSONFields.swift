@@ -8,7 +8,8 @@ struct JSONFields {
 
     init(_ value: JSONValue, method: String, context: String) throws(RPCError) {
         guard case .object(let object) = value else {
-            throw .malformedResponse(method: method, reason: "\(context): expected an object, got \(value.jsonText.prefix(80))")
+            throw .malformedResponse(
+                method: method, reason: "\(context): expected an object, got \(value.jsonText.prefix(80))")
         }
         self.object = object
         self.method = method
@@ -29,7 +30,9 @@ struct JSONFields {
     }
 
     func quantity(_ key: String) throws(RPCError) -> BigUInt {
-        do { return try Quantity.decode(try string(key)) } catch let e as QuantityError { throw fail(key, "\(e)") } catch {
+        do { return try Quantity.decode(try string(key)) } catch let e as QuantityError {
+            throw fail(key, "\(e)")
+        } catch {
             throw error as! RPCError
         }
     }

@@ -86,7 +86,8 @@ public final class JSONRPCClient: Sendable {
         }
         return zip(ids, calls).map { id, call in
             guard let response = byID[id] else {
-                return .failure(.malformedResponse(method: call.method, reason: "no response with id \(id) in the batch"))
+                return .failure(
+                    .malformedResponse(method: call.method, reason: "no response with id \(id) in the batch"))
             }
             return Result { () throws(RPCError) in try Self.unwrap(response, id: id, method: call.method) }
         }
@@ -119,7 +120,8 @@ public final class JSONRPCClient: Sendable {
 
     static func unwrap(_ response: JSONValue, id: Int64?, method: String) throws(RPCError) -> JSONValue {
         guard case .object(let object) = response else {
-            throw .malformedResponse(method: method, reason: "expected a JSON object, got \(response.jsonText.prefix(100))")
+            throw .malformedResponse(
+                method: method, reason: "expected a JSON object, got \(response.jsonText.prefix(100))")
         }
         if let error = object["error"], !error.isNull {
             guard case .object(let e) = error else {
@@ -133,7 +135,8 @@ public final class JSONRPCClient: Sendable {
             throw .rpc(method: method, code: code, message: e["message"]?.stringValue ?? "", data: e["data"])
         }
         if let id, object["id"] != .int(id) {
-            throw .malformedResponse(method: method, reason: "response id \(object["id"]?.jsonText ?? "missing") ≠ \(id)")
+            throw .malformedResponse(
+                method: method, reason: "response id \(object["id"]?.jsonText ?? "missing") ≠ \(id)")
         }
         guard let result = object["result"] else {
             throw .malformedResponse(method: method, reason: "neither result nor error")

@@ -129,7 +129,9 @@ public struct TypedData: Sendable, Equatable {
         if types[type] != nil { return try hashStruct(type, value) }
         switch type {
         case "string":
-            guard let s = value.stringValue else { throw .badValue(path: path, type: type, reason: "expected a string") }
+            guard let s = value.stringValue else {
+                throw .badValue(path: path, type: type, reason: "expected a string")
+            }
             return Keccak256.hash(Array(s.utf8))
         case "bytes":
             guard let s = value.stringValue, let b = try? Hex.decode(s) else {

@@ -1,5 +1,5 @@
-import Foundation
 import BigInt
+import Foundation
 
 /// Errors from building, signing or decoding transactions.
 public enum TransactionError: Error, Equatable, CustomStringConvertible {

@@ -1,0 +1,65 @@
+# cer-run — set-up, build, test and demo. `make demo` and `make test` install what is missing on a
+# fresh Debian machine (run as root): apt packages, the dev chain's Python venv, the Swift build.
+
+SWIFT        ?= swift
+PYTHON       ?= python3
+VENV         := devchain/.venv
+VENV_PY      := $(VENV)/bin/python
+VENV_STAMP   := $(VENV)/.requirements.stamp
+APT_PACKAGES := libsecp256k1-dev libcurl4-openssl-dev pkg-config python3 python3-venv python3-pip
+APT_STAMP    := .build/.apt-packages.stamp
+
+.PHONY: all deps devchain-venv build lint format test test-swift test-devchain demo contracts check-artifacts clean
+
+all: build
+
+## deps: install the Debian packages the build needs (only those missing).
+deps: $(APT_STAMP)
+$(APT_STAMP):
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  if [ "$$(id -u)" -ne 0 ]; then echo "error: run as root (or install:$$missing)"; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+	@mkdir -p .build && touch $@
+
+## devchain-venv: the dev chain's Python environment, pinned by devchain/requirements.txt.
+devchain-venv: $(VENV_STAMP)
+$(VENV_STAMP): devchain/requirements.txt | $(APT_STAMP)
+	@test -x $(VENV_PY) || $(PYTHON) -m venv $(VENV)
+	$(VENV_PY) -m pip install --quiet --disable-pip-version-check -r devchain/requirements.txt
+	@touch $@
+
+## build: compile cer-run (debug).
+build: $(APT_STAMP)
+	$(SWIFT) build
+
+## lint: swift format in strict mode over Sources and Tests.
+lint:
+	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
+
+## format: rewrite Sources and Tests in the committed style.
+format:
+	$(SWIFT) format format --in-place --recursive Sources Tests Package.swift
+
+## test: lint, Swift unit + integration tests (they start dev chains), dev chain tests.
+test: lint devchain-venv build test-swift test-devchain
+
+test-swift: $(VENV_STAMP)
+	$(SWIFT) test
+
+test-devchain: $(VENV_STAMP)
+	cd devchain && .venv/bin/python -m pytest -q tests
+
+## demo: start a dev chain, deploy a contract, send and confirm signed transactions.
+demo: devchain-venv build
+	$(SWIFT) run --skip-build cer-run demo
+
+## contracts: recompile contracts/src into contracts/artifacts (needs solc on PATH).
+contracts:
+	@command -v solc >/dev/null || { echo "error: solc is not on PATH (see docs/contracts.md)"; exit 1; }
+	$(PYTHON) contracts/compile.py
+
+clean:
+	rm -rf .build $(VENV)

@@ -1,0 +1,15 @@
+import ArgumentParser
+
+/// `cer-run`: the batch tool that runs a renewable energy community's daily market on an
+/// Ethereum-compatible chain.
+struct CerRun: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cer-run",
+        abstract: "Run a renewable energy community's local energy market on an Ethereum-compatible chain.",
+        discussion: """
+            Exit codes: 0 done, 2 bad input (nothing was sent), 1 any other failure.
+            """,
+        version: "0.1.0",
+        subcommands: [DevnetCommand.self, DemoCommand.self, KeystoreCommand.self]
+    )
+}
