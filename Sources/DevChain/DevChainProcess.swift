@@ -32,10 +32,12 @@ public final class DevChainProcess: Sendable {
     public let url: URL
     public let chainID: UInt64
     private let process: Process
+    private let stdin: FileHandle
     /// The server's stderr, for diagnostics.
     public let logFile: URL
 
-    private init(url: URL, chainID: UInt64, process: Process, logFile: URL) {
+    private init(url: URL, chainID: UInt64, process: Process, stdin: FileHandle, logFile: URL) {
+        self.stdin = stdin
         self.url = url
         self.chainID = chainID
         self.process = process
@@ -86,7 +88,7 @@ public final class DevChainProcess: Sendable {
         process.executableURL = python
         var arguments = [
             "-u", "-m", "cer_devchain", "--host", "127.0.0.1", "--port", String(options.port),
-            "--accounts", String(options.accounts), "--chain-id", String(options.chainID),
+            "--accounts", String(options.accounts), "--chain-id", String(options.chainID), "--exit-on-stdin-eof",
         ]
         if let state = options.stateDirectory { arguments += ["--state", state.path] }
         process.arguments = arguments
@@ -99,7 +101,9 @@ public final class DevChainProcess: Sendable {
         process.standardError = try FileHandle(forWritingTo: logFile)
         let stdout = Pipe()
         process.standardOutput = stdout
-        process.standardInput = FileHandle.nullDevice
+        // The chain exits when this pipe closes, i.e. when we stop it or when this process dies.
+        let stdin = Pipe()
+        process.standardInput = stdin
         try process.run()
 
         let reader = LineReader(handle: stdout.fileHandleForReading)
@@ -113,7 +117,8 @@ public final class DevChainProcess: Sendable {
         guard let url = URL(string: urlText) else {
             throw DevChainError("cannot parse the dev chain's address from \"\(line)\"")
         }
-        let chain = DevChainProcess(url: url, chainID: options.chainID, process: process, logFile: logFile)
+        let chain = DevChainProcess(
+            url: url, chainID: options.chainID, process: process, stdin: stdin.fileHandleForWriting, logFile: logFile)
         let client = chain.client(retry: .none)
         let clock = ContinuousClock()
         let deadline = clock.now + options.startupTimeout
@@ -149,16 +154,38 @@ public final class DevChainProcess: Sendable {
     /// True while the process runs.
     public var isRunning: Bool { process.isRunning }
 
-    /// Sends SIGTERM and waits for the process to exit (it saves its state first).
-    public func stop() {
+    /// Sends SIGTERM and waits for the process to exit (it saves its state first); after
+    /// `timeout` it is killed.
+    public func stop(timeout: Duration = .seconds(20)) {
+        try? stdin.close()
         if process.isRunning { process.terminate() }
-        process.waitUntilExit()
+        if !waitForExit(timeout: timeout) {
+            kill(process.processIdentifier, SIGKILL)
+            _ = waitForExit(timeout: .seconds(5))
+        }
     }
 
-    /// Waits until the process exits on its own.
-    public func waitUntilExit() { process.waitUntilExit() }
+    /// Kills the process at once (SIGKILL), as a crash would: no state is saved beyond what the
+    /// dev chain already journaled.
+    public func kill9() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        _ = waitForExit(timeout: .seconds(5))
+    }
+
+    /// Polls until the process has exited (Foundation's `waitUntilExit` spins a run loop at full
+    /// CPU on Linux). Returns false on timeout.
+    public func waitForExit(timeout: Duration) -> Bool {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while process.isRunning {
+            if clock.now >= deadline { return false }
+            usleep(20_000)
+        }
+        return true
+    }
 
     deinit {
+        try? stdin.close()
         if process.isRunning { process.terminate() }
     }
 }

@@ -33,7 +33,8 @@ public enum ArtifactFreshness {
                 }
                 let url = contractsRoot.appendingPathComponent(path)
                 guard let content = try? Data(contentsOf: url) else {
-                    problems.append(Problem(artifact: name, source: path, reason: "is listed but missing from contracts/"))
+                    problems.append(
+                        Problem(artifact: name, source: path, reason: "is listed but missing from contracts/"))
                     continue
                 }
                 let actual = Keccak256.hash(content).hex
@@ -41,7 +42,8 @@ public enum ArtifactFreshness {
                     problems.append(
                         Problem(
                             artifact: name, source: path,
-                            reason: "changed since the artifact was compiled (keccak256 \(actual), artifact has \(expected)); run `make contracts` with solc on PATH and commit contracts/artifacts"
+                            reason:
+                                "changed since the artifact was compiled (keccak256 \(actual), artifact has \(expected)); run `make contracts` with solc on PATH and commit contracts/artifacts"
                         ))
                 }
             }

@@ -44,7 +44,8 @@ public struct NotaryContract: Sendable {
         guard case .value(.address(let by))? = event["by"], case .value(.fixedBytes(let hash))? = event["docHash"],
             case .value(.string(let label))? = event["label"], case .value(.uint(let at))? = event["at"]
         else {
-            throw ABIError.typeMismatch(path: "Notarised", expected: "(address,bytes32,string,uint64)", found: "\(event)")
+            throw ABIError.typeMismatch(
+                path: "Notarised", expected: "(address,bytes32,string,uint64)", found: "\(event)")
         }
         return Notarisation(by: by, docHash: hash, label: label, timestamp: UInt64(at))
     }

@@ -14,7 +14,9 @@ public struct FoundationDemo: Sendable {
     /// Receives each line of the human-readable account.
     public let log: @Sendable (String) -> Void
 
-    public init(client: EthClient, operatorKey: PrivateKey, artifacts: ArtifactStore, log: @escaping @Sendable (String) -> Void) {
+    public init(
+        client: EthClient, operatorKey: PrivateKey, artifacts: ArtifactStore, log: @escaping @Sendable (String) -> Void
+    ) {
         self.client = client
         self.operatorKey = operatorKey
         self.artifacts = artifacts
@@ -34,7 +36,9 @@ public struct FoundationDemo: Sendable {
     public func run(document: [UInt8], label: String) async throws -> Report {
         let chainID = try await client.chainID()
         let head = try await client.block(.latest)
-        log("chain id \(chainID), block \(head?.number ?? 0), base fee \(head?.baseFeePerGas.map { "\($0) wei" } ?? "none")")
+        log(
+            "chain id \(chainID), block \(head?.number ?? 0), base fee \(head?.baseFeePerGas.map { "\($0) wei" } ?? "none")"
+        )
         var transactions = [(label: String, hash: [UInt8], type: UInt64, gasUsed: UInt64, block: UInt64)]()
 
         let operatorSender = TransactionSender(client: client, key: operatorKey, chainID: chainID, fees: .eip1559Auto)
@@ -42,8 +46,14 @@ public struct FoundationDemo: Sendable {
 
         let (notary, deployReceipt) = try await NotaryContract.deploy(artifacts: artifacts, sender: operatorSender)
         try await confirm(deployReceipt, expectedSender: operatorKey.address, label: "deploy Notary (EIP-1559)")
-        transactions.append(("deploy", deployReceipt.transactionHash, deployReceipt.type, deployReceipt.gasUsed, deployReceipt.blockNumber))
-        log("Notary deployed at \(notary.contract.address), \(try await client.code(at: notary.contract.address).count) bytes of code")
+        transactions.append(
+            (
+                "deploy", deployReceipt.transactionHash, deployReceipt.type, deployReceipt.gasUsed,
+                deployReceipt.blockNumber
+            ))
+        log(
+            "Notary deployed at \(notary.contract.address), \(try await client.code(at: notary.contract.address).count) bytes of code"
+        )
 
         let member = PrivateKey.random()
         let legacy = TransactionSender(client: client, key: operatorKey, chainID: chainID, fees: .legacyNodePrice)
@@ -60,8 +70,12 @@ public struct FoundationDemo: Sendable {
         guard notarisation.by == member.address, notarisation.docHash == docHash, notarisation.label == label else {
             throw DemoError("the Notarised event does not match what was sent: \(notarisation)")
         }
-        log("event Notarised(by: \(notarisation.by), docHash: \(docHash.hex), label: \"\(label)\", at: \(notarisation.timestamp))")
-        guard try await notary.isNotarised(docHash) else { throw DemoError("isNotarised returned false after notarising") }
+        log(
+            "event Notarised(by: \(notarisation.by), docHash: \(docHash.hex), label: \"\(label)\", at: \(notarisation.timestamp))"
+        )
+        guard try await notary.isNotarised(docHash) else {
+            throw DemoError("isNotarised returned false after notarising")
+        }
 
         var rejection = ""
         do {
@@ -86,7 +100,9 @@ public struct FoundationDemo: Sendable {
         guard tx.from == expectedSender, receipt.from == expectedSender else {
             throw DemoError("\(label): node reports sender \(tx.from), expected \(expectedSender)")
         }
-        log("✔ \(label): tx \(receipt.transactionHash.hex) type \(receipt.type) in block \(receipt.blockNumber), gas \(receipt.gasUsed), sender \(tx.from)")
+        log(
+            "✔ \(label): tx \(receipt.transactionHash.hex) type \(receipt.type) in block \(receipt.blockNumber), gas \(receipt.gasUsed), sender \(tx.from)"
+        )
     }
 
     func formatEther(_ wei: BigUInt) -> String {

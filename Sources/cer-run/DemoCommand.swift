@@ -11,7 +11,9 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "Show the chain layer at work on a fresh dev chain: deploy, sign, send, confirm, decode.")
 
-    @Option(help: "Use this JSON-RPC endpoint instead of starting a dev chain (the operator key then comes from --keystore).")
+    @Option(
+        help:
+            "Use this JSON-RPC endpoint instead of starting a dev chain (the operator key then comes from --keystore).")
     var rpc: String?
 
     @Option(help: "Operator keystore v3 file (with --rpc).")
@@ -63,9 +65,13 @@ struct DemoCommand: AsyncParsableCommand {
         let demo = FoundationDemo(client: chain.client(), operatorKey: operatorKey, artifacts: artifacts, log: log)
         let report = try await demo.run(document: documentBytes, label: label)
         print("")
-        print("summary: \(report.transactions.count) transactions signed locally and confirmed on chain \(report.chainID)")
+        print(
+            "summary: \(report.transactions.count) transactions signed locally and confirmed on chain \(report.chainID)"
+        )
         for tx in report.transactions {
-            print("  \(tx.label.padding(toLength: 9, withPad: " ", startingAt: 0)) type \(tx.type)  block \(tx.block)  gas \(tx.gasUsed)  \(tx.hash.hex)")
+            print(
+                "  \(tx.label.padding(toLength: 9, withPad: " ", startingAt: 0)) type \(tx.type)  block \(tx.block)  gas \(tx.gasUsed)  \(tx.hash.hex)"
+            )
         }
     }
 }

@@ -5,6 +5,8 @@ import Foundation
 @main
 enum Main {
     static func main() async {
+        // Line-buffered output, so progress shows up at once in logs and pipes.
+        setvbuf(stdout, nil, _IOLBF, 0)
         do {
             var command = try CerRun.parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

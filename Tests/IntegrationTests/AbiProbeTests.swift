@@ -15,7 +15,7 @@ import Testing
     ])
 
     func probe(_ f: DevChainFixture) async throws -> Contract {
-        try await f.sender(5).deploy(try f.artifacts.artifact("AbiProbe")).0
+        try await f.sender().deploy(try f.artifacts.artifact("AbiProbe")).0
     }
 
     @Test func encodingMatchesTheEVM() async throws {
@@ -24,7 +24,8 @@ import Testing
         let note = ABIValue.bytes(Array("nota con accenti: è".utf8))
         let tags = ABIValue.array([.string("a"), .string(""), .string(String(repeating: "x", count: 70))])
         let onChain = try await probe.call("hashEncoding", [Self.orders, note, tags])
-        let ours = Keccak256.hash(try ABI.encode([.array(Self.orderType), .bytes, .array(.string)], [Self.orders, note, tags]))
+        let ours = Keccak256.hash(
+            try ABI.encode([.array(Self.orderType), .bytes, .array(.string)], [Self.orders, note, tags]))
         #expect(onChain == [.fixedBytes(ours)])
     }
 
@@ -38,9 +39,10 @@ import Testing
 
     @Test func eventsDecodeIncludingIndexedStringAndAnonymous() async throws {
         let f = try await DevChainFixture.make()
-        let sender = f.sender(5)
+        let sender = try await f.sender()
         let probe = try await probe(f)
-        let receipt = try await sender.transact(probe, "emitEvents", [.string("tag-1"), Self.orders, .bytes([1, 2, 3])])
+        let receipt = try await sender.transact(
+            probe, "emitEvents", [.string("tag-1"), Self.orders, .bytes([1, 2, 3])])
         #expect(receipt.logs.count == 2)
         let probed = try #require(probe.events(in: receipt).first)
         #expect(probed.event.name == "Probed")
@@ -61,9 +63,10 @@ import Testing
     @Test func revertsDecode() async throws {
         let f = try await DevChainFixture.make()
         let probe = try await probe(f)
+        let caller = PrivateKey.random().address
         func reason(_ kind: Int) async throws -> RevertReason? {
             do {
-                _ = try await probe.call("fail", [.unsigned(kind)], from: f.keys[5].address)
+                _ = try await probe.call("fail", [.unsigned(kind)], from: caller)
                 return nil
             } catch ContractCallError.reverted(let reason) { return reason }
         }
@@ -72,7 +75,7 @@ import Testing
         let custom = try await reason(3)
         #expect(custom?.customErrorName == "ProbeFailed")
         if case .custom(_, let args)? = custom {
-            #expect(args == [.unsigned(42), .string("custom"), .address(f.keys[5].address)])
+            #expect(args == [.unsigned(42), .string("custom"), .address(caller)])
         }
         #expect(try await reason(4) == .empty)
         #expect(try await probe.call("fail", [.unsigned(9)]) == [.unsigned(9)])

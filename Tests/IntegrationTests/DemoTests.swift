@@ -8,7 +8,8 @@ import Testing
         let f = try await DevChainFixture.make()
         let lines = Mutex<[String]>([])
         let demo = FoundationDemo(
-            client: f.client, operatorKey: f.keys[8], artifacts: f.artifacts, log: { line in lines.withLock { $0.append(line) } })
+            client: f.client, operatorKey: try await f.fundedKey(), artifacts: f.artifacts,
+            log: { line in lines.withLock { $0.append(line) } })
         let report = try await demo.run(document: Array("test adhesion".utf8), label: "test.pdf")
         #expect(report.transactions.map(\.label) == ["deploy", "fund", "notarise"])
         #expect(report.transactions.map(\.type) == [2, 0, 2])

@@ -6,16 +6,17 @@ import Testing
 @Suite struct RPCMethodTests {
     @Test func readsChainState() async throws {
         let f = try await DevChainFixture.make()
+        let key = try await f.fundedKey()
         #expect(try await f.client.chainID() == f.chain.chainID)
         let head = try #require(try await f.client.block(.latest))
         #expect(head.gasLimit > 0)
         #expect(try await f.client.blockNumber() >= head.number)
-        #expect(try await f.client.balance(of: f.keys[0].address) > 0)
-        #expect(try await f.client.code(at: f.keys[0].address).isEmpty)
+        #expect(try await f.client.balance(of: key.address) > 0)
+        #expect(try await f.client.code(at: key.address).isEmpty)
         #expect(try await f.client.receipt([UInt8](repeating: 0xab, count: 32)) == nil)
         #expect(try await f.client.transaction([UInt8](repeating: 0xab, count: 32)) == nil)
-        let latest = try await f.client.transactionCount(of: f.keys[6].address, at: .latest)
-        #expect(try await f.client.transactionCount(of: f.keys[6].address, at: .pending) >= latest)
+        let latest = try await f.client.transactionCount(of: key.address, at: .latest)
+        #expect(try await f.client.transactionCount(of: key.address, at: .pending) >= latest)
         _ = try await f.client.gasPrice()
         _ = try await f.client.maxPriorityFeePerGas()
         let history = try await f.client.feeHistory(blockCount: 1, newest: .latest, percentiles: [50])
@@ -34,7 +35,7 @@ import Testing
 
     @Test func logsAcrossManyChunks() async throws {
         let f = try await DevChainFixture.make()
-        let sender = f.sender(7)
+        let sender = try await f.sender()
         let (notary, deploy) = try await sender.deploy(try f.artifacts.artifact("Notary"))
         var hashes = [[UInt8]]()
         for i in 0..<4 {

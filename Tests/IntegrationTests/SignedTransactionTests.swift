@@ -8,22 +8,24 @@ import Testing
 @Suite struct SignedTransactionTests {
     @Test func legacyAndEIP1559TransactionsAreAcceptedAndDecoded() async throws {
         let f = try await DevChainFixture.make()
-        let operatorSender = f.sender(1)
+        let operatorSender = try await f.sender()
         let (notary, deploy) = try await NotaryContract.deploy(artifacts: f.artifacts, sender: operatorSender)
         #expect(deploy.succeeded)
         #expect(deploy.type == 2)
         #expect(deploy.contractAddress == notary.contract.address)
         let deployTx = try #require(try await f.client.transaction(deploy.transactionHash))
-        #expect(notary.contract.address == Address.contractAddress(sender: f.keys[1].address, nonce: deployTx.nonce))
+        #expect(
+            notary.contract.address == Address.contractAddress(sender: operatorSender.address, nonce: deployTx.nonce))
 
         for fees in [FeePolicy.legacyNodePrice, .eip1559Auto] {
-            let sender = f.sender(1, fees: fees)
+            var sender = operatorSender
+            sender.fees = fees
             let docHash = Keccak256.hash("document signed with \(fees)")
             let data = try notary.contract.abi.function("notarise").encodeCall([.fixedBytes(docHash), .string("doc")])
             let signed = try await sender.prepare(to: notary.contract.address, data: data)
             // Our own decoder reads back what we signed.
             let decoded = try SignedTransaction(raw: signed.raw)
-            #expect(decoded.sender == f.keys[1].address)
+            #expect(decoded.sender == operatorSender.address)
             #expect(decoded.transaction.type == (fees == .legacyNodePrice ? 0 : 2))
 
             let nodeHash = try await f.client.sendRawTransaction(signed.raw)
@@ -34,13 +36,13 @@ import Testing
             #expect(receipt.transactionHash == signed.hash)
             // The node recovered the same sender from our signature.
             let onChain = try #require(try await f.client.transaction(signed.hash))
-            #expect(onChain.from == f.keys[1].address)
+            #expect(onChain.from == operatorSender.address)
             #expect(onChain.nonce == signed.transaction.nonce)
             #expect(onChain.input == data)
             // The event, decoded by our ABI code.
             let events = notary.contract.events(in: receipt)
             #expect(events.count == 1)
-            #expect(events.first?["by"] == .value(.address(f.keys[1].address)))
+            #expect(events.first?["by"] == .value(.address(operatorSender.address)))
             #expect(events.first?["docHash"] == .value(.fixedBytes(docHash)))
             #expect(events.first?["label"] == .value(.string("doc")))
             #expect(try await notary.isNotarised(docHash))
@@ -49,7 +51,7 @@ import Testing
 
     @Test func valueTransferChangesBalancesExactly() async throws {
         let f = try await DevChainFixture.make()
-        let sender = f.sender(2, fees: .legacyNodePrice)
+        let sender = try await f.sender(fees: .legacyNodePrice)
         let recipient = PrivateKey.random().address
         let amount = BigUInt(123_456_789)
         let receipt = try await sender.send(to: recipient, data: [], value: amount, gasLimit: 21_000)
@@ -59,7 +61,7 @@ import Testing
 
     @Test func resendingAMinedTransactionIsATypedNodeError() async throws {
         let f = try await DevChainFixture.make()
-        let sender = f.sender(3)
+        let sender = try await f.sender()
         let signed = try await sender.prepare(to: PrivateKey.random().address, data: [], value: 1, gasLimit: 21_000)
         try await sender.broadcast(signed)
         _ = try await sender.waitForReceipt(signed.hash)
@@ -74,10 +76,11 @@ import Testing
 
     @Test func wrongChainIDIsRejected() async throws {
         let f = try await DevChainFixture.make()
-        let nonce = try await f.client.transactionCount(of: f.keys[4].address, at: .pending)
+        let key = try await f.fundedKey()
+        let nonce = try await f.client.transactionCount(of: key.address, at: .pending)
         let tx = Transaction(
             chainID: f.chain.chainID + 1, nonce: nonce, fees: .legacy(gasPrice: try await f.client.gasPrice()),
             gasLimit: 21_000, to: .zero, value: 1)
-        await #expect(throws: RPCError.self) { try await f.client.sendRawTransaction(try tx.signed(with: f.keys[4]).raw) }
+        await #expect(throws: RPCError.self) { try await f.client.sendRawTransaction(try tx.signed(with: key).raw) }
     }
 }

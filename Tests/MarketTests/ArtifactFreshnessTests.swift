@@ -18,7 +18,8 @@ import Testing
         defer { try? fm.removeItem(at: copy) }
         try fm.copyItem(at: contractsRoot, to: copy)
         let source = copy.appendingPathComponent("src/dev/Notary.sol")
-        try (String(contentsOf: source, encoding: .utf8) + "\n// edited\n").write(to: source, atomically: true, encoding: .utf8)
+        try (String(contentsOf: source, encoding: .utf8) + "\n// edited\n").write(
+            to: source, atomically: true, encoding: .utf8)
         let problems = try ArtifactFreshness.check(
             store: ArtifactStore(directory: copy.appendingPathComponent("artifacts")), contractsRoot: copy)
         #expect(problems.contains { $0.source == "src/dev/Notary.sol" && $0.artifact == "Notary.json" })

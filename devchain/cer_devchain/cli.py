@@ -73,6 +73,10 @@ def parse_args(argv: list[str] | None = None) -> ServerConfig:
         "--zero-base-fee", action="store_true",
         help="start with a base fee of 0 (it stays 0 unless a block is more than half full)",
     )
+    parser.add_argument(
+        "--exit-on-stdin-eof", action="store_true",
+        help="stop (saving state) when stdin is closed: a parent that dies never leaves the chain behind",
+    )
     parser.add_argument("--verbose", action="store_true", help="log every HTTP request to stderr")
     parser.add_argument("--version", action="version", version=f"cer-devchain {__version__}")
     args = parser.parse_args(argv)
@@ -87,6 +91,7 @@ def parse_args(argv: list[str] | None = None) -> ServerConfig:
         port=args.port,
         state_dir=args.state,
         verbose=args.verbose,
+        exit_on_stdin_eof=args.exit_on_stdin_eof,
     )
 
 
@@ -94,8 +99,26 @@ def _install_stop_handlers(stop: threading.Event) -> None:
     def request_stop(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
+    # A parent that spawns us from a thread with signals blocked (Swift's Foundation.Process
+    # called from a libdispatch worker does) passes that mask on: unblock what we handle.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
+
+
+def _watch_stdin(stop: threading.Event) -> None:
+    """Set ``stop`` once stdin reaches end of file (the parent closed it or died)."""
+
+    def watch() -> None:
+        try:
+            while sys.stdin.buffer.read(4096):
+                pass
+        except (OSError, ValueError):
+            pass
+        stop.set()
+
+    threading.Thread(target=watch, name="stdin-watch", daemon=True).start()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -113,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
             chain = persistent.chain
         else:
             chain = DevChain(config.chain)
-    except (StateError, ReplayError, ValueError) as exc:
+    except (StateError, ReplayError, ValueError, OSError) as exc:
         print(f"devchain: cannot open state: {exc}", file=sys.stderr)
         return EXIT_BAD_STATE
 
@@ -130,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
 
     stop = threading.Event()
     _install_stop_handlers(stop)
+    if config.exit_on_stdin_eof:
+        _watch_stdin(stop)
     server = BackgroundServer(http_server).start()
     print(
         f"devchain listening on http://{config.host}:{http_server.port} "

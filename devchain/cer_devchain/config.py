@@ -38,3 +38,4 @@ class ServerConfig:
     port: int = DEFAULT_PORT
     state_dir: Path | None = None
     verbose: bool = False
+    exit_on_stdin_eof: bool = False

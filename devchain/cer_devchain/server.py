@@ -34,6 +34,15 @@ class RpcHttpServer(ThreadingHTTPServer):
         return int(self.server_address[1])
 
 
+class _BodyError(Exception):
+    """The request body cannot be read; answered with ``status``."""
+
+    def __init__(self, status: HTTPStatus, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
 class RpcRequestHandler(BaseHTTPRequestHandler):
     """Serves ``POST`` JSON-RPC requests on any path, with HTTP/1.1 keep-alive."""
 
@@ -44,20 +53,12 @@ class RpcRequestHandler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802 (http.server naming)
         """Handle one JSON-RPC request or batch."""
-        length_header = self.headers.get("Content-Length")
-        if length_header is None:
-            self._send_plain(HTTPStatus.LENGTH_REQUIRED, "Content-Length required")
-            return
         try:
-            length = int(length_header)
-        except ValueError:
-            self._send_plain(HTTPStatus.BAD_REQUEST, "invalid Content-Length")
-            return
-        if length < 0 or length > MAX_REQUEST_BYTES:
+            body = self._read_body()
+        except _BodyError as error:
             self.close_connection = True
-            self._send_plain(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "request too large")
+            self._send_plain(error.status, error.reason)
             return
-        body = self.rfile.read(length)
         response = self.server.dispatcher.handle_body(body)
         if response is None:
             self.send_response(HTTPStatus.NO_CONTENT)
@@ -69,6 +70,38 @@ class RpcRequestHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(response)))
         self.end_headers()
         self.wfile.write(response)
+
+    def _read_body(self) -> bytes:
+        """Read the request body (Content-Length or chunked), bounded in size."""
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            return self._read_chunked()
+        length_header = self.headers.get("Content-Length")
+        if length_header is None:
+            raise _BodyError(HTTPStatus.LENGTH_REQUIRED, "Content-Length required")
+        try:
+            length = int(length_header)
+        except ValueError as exc:
+            raise _BodyError(HTTPStatus.BAD_REQUEST, "invalid Content-Length") from exc
+        if length < 0 or length > MAX_REQUEST_BYTES:
+            raise _BodyError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "request too large")
+        return self.rfile.read(length)
+
+    def _read_chunked(self) -> bytes:
+        body = bytearray()
+        while True:
+            size_line = self.rfile.readline(1024).split(b";", 1)[0].strip()
+            try:
+                size = int(size_line, 16)
+            except ValueError as exc:
+                raise _BodyError(HTTPStatus.BAD_REQUEST, "invalid chunk size") from exc
+            if size == 0:
+                while self.rfile.readline(1024).strip():  # trailers up to the blank line
+                    pass
+                return bytes(body)
+            if len(body) + size > MAX_REQUEST_BYTES:
+                raise _BodyError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "request too large")
+            body += self.rfile.read(size)
+            self.rfile.readline(1024)  # CRLF after the chunk
 
     def do_GET(self) -> None:  # noqa: N802
         """Only POST is supported."""

@@ -11,6 +11,7 @@ import pytest
 from eth_account import Account
 from eth_typing import Address
 
+from cer_devchain import persistence
 from cer_devchain.chain import DevChain
 from cer_devchain.config import ChainConfig
 from cer_devchain.persistence import (
@@ -68,13 +69,20 @@ def test_in_process_restart_replays_journal(tmp_path: Path) -> None:
          "gasPrice": 2 * GWEI}
     ).raw_transaction
     chain.send_raw_transaction(bytes(raw))
-    snapshot_id = chain.snapshot()
+    kept = chain.snapshot()
+    chain.mine()
+    dropped = chain.snapshot()
+    chain.mine()
+    assert chain.revert(dropped) is True
     chain.increase_time(1000)
     chain.set_balance(bytes.fromhex("22" * 20), 123)
     head = chain.head
     offset = chain.time_offset
     entries = [json.loads(line) for line in (tmp_path / JOURNAL_FILE).read_text().splitlines()]
-    assert [e["op"] for e in entries] == ["block", "snapshot", "time", "block"]
+    assert [e["op"] for e in entries] == [
+        "block", "snapshot", "block", "snapshot", "block", "revert", "time", "block"
+    ]
+    assert [e["seq"] for e in entries] == list(range(1, 9))
     # simulate a crash: no checkpoint at shutdown, the lock is released by the OS
     persistent.store.close()
 
@@ -82,13 +90,32 @@ def test_in_process_restart_replays_journal(tmp_path: Path) -> None:
     try:
         again = reopened.chain
         assert again.head.hash == head.hash
+        assert again.head.block_number == 3
         assert again.time_offset == offset
         assert again.state_at(again.head).get_balance(Address(bytes.fromhex("22" * 20))) == 123
         assert (tmp_path / JOURNAL_FILE).read_text() == ""  # compacted into the checkpoint
-        assert again.revert(snapshot_id) is True
+        assert again.revert(dropped) is False
+        assert again.revert(kept) is True
         assert again.head.block_number == 1
     finally:
         reopened.close()
+
+
+def test_journal_is_compacted_periodically(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.setattr(persistence, "COMPACT_EVERY", 3)
+    persistent = PersistentChain.open(tmp_path, ChainConfig())
+    try:
+        for _ in range(4):
+            persistent.chain.mine()
+        lines = (tmp_path / JOURNAL_FILE).read_text().splitlines()
+        assert [json.loads(line)["seq"] for line in lines] == [4]
+        meta, _ = decode_checkpoint((tmp_path / CHECKPOINT_FILE).read_bytes())
+        assert meta["seq"] == 3
+        assert meta["head"] != persistent.chain.head.hash.hex()  # block 4 only in the journal
+    finally:
+        persistent.close()
+    meta, _ = decode_checkpoint((tmp_path / CHECKPOINT_FILE).read_bytes())
+    assert meta["head"] == persistent.chain.head.hash.hex()
 
 
 def test_torn_last_journal_line_is_ignored(tmp_path: Path) -> None:

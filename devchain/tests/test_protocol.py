@@ -98,6 +98,18 @@ def test_get_is_not_allowed(node: Node) -> None:
     assert status == 405
 
 
+def test_chunked_request_body(node: Node) -> None:
+    connection = http.client.HTTPConnection(node.client.host, node.client.port, timeout=10)
+    try:
+        body = json.dumps({"jsonrpc": "2.0", "id": 9, "method": "eth_chainId"}).encode()
+        connection.request("POST", "/", body=iter([body[:10], body[10:]]),
+                           headers={"Content-Type": "application/json"}, encode_chunked=True)
+        response = connection.getresponse()
+        assert json.loads(response.read()) == {"jsonrpc": "2.0", "id": 9, "result": "0x539"}
+    finally:
+        connection.close()
+
+
 def test_keep_alive_connection_serves_several_requests(node: Node) -> None:
     connection = http.client.HTTPConnection(node.client.host, node.client.port, timeout=10)
     try:

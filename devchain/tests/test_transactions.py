@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import rlp
 from eth_account import Account
-from eth_utils import keccak
+from eth_utils import keccak, to_checksum_address
 
 from .conftest import CHAIN_ID, GWEI, Node
 from .evm import EMITTER, reverter
@@ -39,6 +39,19 @@ def test_legacy_eip155_transaction_is_mined(node: Node) -> None:
     assert tx["blockHash"] == receipt["blockHash"]
     assert int(tx["r"], 16) > 0 and int(tx["s"], 16) > 0
     assert node.call("eth_getBalance", RECIPIENT, "latest") == hex(1000)
+
+
+def test_unprotected_legacy_transaction_is_accepted(node: Node) -> None:
+    account = node.accounts[0]
+    signed = account.sign_transaction(
+        {"nonce": 0, "to": to_checksum_address(RECIPIENT), "value": 1, "gas": 21000,
+         "gasPrice": 2 * GWEI}
+    )
+    tx_hash = node.call("eth_sendRawTransaction", "0x" + signed.raw_transaction.hex())
+    tx = node.call("eth_getTransactionByHash", tx_hash)
+    assert tx["v"] in ("0x1b", "0x1c")
+    assert "chainId" not in tx
+    assert node.call("eth_getTransactionReceipt", tx_hash)["status"] == "0x1"
 
 
 def test_eip1559_transaction_is_mined_with_effective_price(node: Node) -> None:
