@@ -43,7 +43,7 @@ struct DemoCommand: AsyncParsableCommand {
             documentBytes = Array("Contratto di adesione alla CER — socio demo — firmato digitalmente".utf8)
             label = "adesione-demo.pdf"
         }
-        let log: @Sendable (String) -> Void = { print($0) }
+        let log: @Sendable (String) -> Void = { say($0) }
         if let rpc {
             guard let url = URL(string: rpc) else { throw InputError("--rpc \(rpc) is not a URL") }
             guard let password = ProcessInfo.processInfo.environment[passwordEnv] else {
@@ -57,19 +57,19 @@ struct DemoCommand: AsyncParsableCommand {
             _ = try await demo.run(document: documentBytes, label: label)
             return
         }
-        print("starting the dev chain…")
+        say("starting the dev chain…")
         let chain = try await DevChainProcess.start()
         defer { chain.stop() }
-        print("dev chain at \(chain.url.absoluteString)")
+        say("dev chain at \(chain.url.absoluteString)")
         let operatorKey = try await chain.accountKeys()[0]
         let demo = FoundationDemo(client: chain.client(), operatorKey: operatorKey, artifacts: artifacts, log: log)
         let report = try await demo.run(document: documentBytes, label: label)
-        print("")
-        print(
+        say("")
+        say(
             "summary: \(report.transactions.count) transactions signed locally and confirmed on chain \(report.chainID)"
         )
         for tx in report.transactions {
-            print(
+            say(
                 "  \(tx.label.padding(toLength: 9, withPad: " ", startingAt: 0)) type \(tx.type)  block \(tx.block)  gas \(tx.gasUsed)  \(tx.hash.hex)"
             )
         }

@@ -33,13 +33,13 @@ struct DevnetCommand: AsyncParsableCommand {
         options.stateDirectory = state.map { URL(fileURLWithPath: $0) }
         let chain = try await DevChainProcess.start(options)
         let keys = try await chain.accountKeys()
-        print("dev chain at \(chain.url.absoluteString) (chain id \(chainID))")
-        print("prefunded accounts (keys from the public test mnemonic; never use them on a real network):")
-        for (index, key) in keys.enumerated() { print("  [\(index)] \(key.address)") }
-        if let state { print("state kept in \(state)") }
-        print("press Ctrl-C to stop")
+        say("dev chain at \(chain.url.absoluteString) (chain id \(chainID))")
+        say("prefunded accounts (keys from the public test mnemonic; never use them on a real network):")
+        for (index, key) in keys.enumerated() { say("  [\(index)] \(key.address)") }
+        if let state { say("state kept in \(state)") }
+        say("press Ctrl-C to stop")
         let signal = await SignalWaiter.wait(for: [SIGINT, SIGTERM])
-        print("received signal \(signal), stopping the dev chain…")
+        say("received signal \(signal), stopping the dev chain…")
         chain.stop()
     }
 }

@@ -47,7 +47,7 @@ struct KeystoreCommand: AsyncParsableCommand {
             let json = try Keystore.encrypt(key, password: try password.password(), kdf: light ? .light : .standard)
             guard FileManager.default.createFile(atPath: output, contents: json, attributes: [.posixPermissions: 0o600])
             else { throw InputError("cannot write \(output)") }
-            print(key.address.checksummed)
+            say(key.address.checksummed)
         }
     }
 
@@ -62,7 +62,7 @@ struct KeystoreCommand: AsyncParsableCommand {
         func run() async throws {
             do {
                 let key = try Keystore.decrypt(file: URL(fileURLWithPath: file), password: try password.password())
-                print(key.address.checksummed)
+                say(key.address.checksummed)
             } catch let error as KeystoreError { throw InputError(error.description) }
         }
     }

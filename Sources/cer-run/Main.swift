@@ -5,8 +5,6 @@ import Foundation
 @main
 enum Main {
     static func main() async {
-        // Line-buffered output, so progress shows up at once in logs and pipes.
-        setvbuf(stdout, nil, _IOLBF, 0)
         do {
             var command = try CerRun.parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
@@ -33,4 +31,9 @@ enum Main {
 struct InputError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+}
+
+/// Writes one line to standard output at once (unbuffered, so progress shows in pipes and logs).
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
