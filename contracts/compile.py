@@ -7,6 +7,7 @@ byte-identical artifacts. The artifacts' solc metadata lists every source with i
 """
 
 import json
+import re
 import pathlib
 import subprocess
 import sys
@@ -16,6 +17,7 @@ SETTINGS = {
     "evmVersion": "cancun",
     "optimizer": {"enabled": True, "runs": 200},
     "metadata": {"bytecodeHash": "ipfs"},
+    "viaIR": True,
     "outputSelection": {
         "*": {"*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object", "metadata"]}
     },
@@ -50,8 +52,9 @@ def main() -> int:
     for source_name, contracts in sorted(output.get("contracts", {}).items()):
         for name, data in sorted(contracts.items()):
             bytecode = data["evm"]["bytecode"]["object"]
-            if not bytecode:
-                continue  # interfaces and abstract contracts
+            source = standard_input["sources"][source_name]["content"]
+            if not bytecode or re.search(rf"^library\s+{name}\b", source, re.MULTILINE):
+                continue  # interfaces, abstract contracts and internal libraries
             artifact = {
                 "contractName": name,
                 "sourceName": source_name,

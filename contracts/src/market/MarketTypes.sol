@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @notice Membership states. Only Active members trade.
+enum MemberStatus {
+    None,
+    Pending,
+    Active,
+    Rejected,
+    Suspended
+}
+
+/// @notice Stored session states; "Revealing" is derived from block time (commit deadline passed).
+enum SessionState {
+    None,
+    Open,
+    Cleared,
+    Validated,
+    Settled
+}
+
+/// @notice Parameters of a new session. Deadlines and delivery start are Unix seconds read
+/// against block.timestamp. Prices are token base units per kWh; quantities are Wh.
+struct SessionParams {
+    uint64 commitDeadline;
+    uint64 revealDeadline;
+    uint64 deliveryStart;
+    uint32 slotLength;
+    uint16 slots;
+    uint128 deposit;
+    uint64 sellerBondPerKWh;
+    bytes32 manifestHash;
+}
+
+/// @notice A member's EIP-712 authorisation to commit, relayed by anyone.
+struct CommitAuth {
+    address member;
+    bytes32 commitment;
+    uint256 deadline;
+    uint8 v;
+    bytes32 r;
+    bytes32 s;
+}
+
+/// @notice A member's EIP-712 authorisation to reveal, relayed by anyone.
+struct RevealAuth {
+    address member;
+    uint256[] orders;
+    bytes32 salt;
+    uint256 deadline;
+    uint8 v;
+    bytes32 r;
+    bytes32 s;
+}
+
+/// @notice One member's fills in a clearing publication. `orders` and `salt` are the revealed
+/// ones (checked against the commitment); `fills` are packed words, one per filled order, in
+/// strictly increasing order index.
+struct MemberFills {
+    address member;
+    uint256[] orders;
+    bytes32 salt;
+    uint256[] fills;
+}
+
+/// @notice One member's validated deliveries: the cleared orders and fills again (checked
+/// against the stored hash), the delivered Wh per fill, and a penalty in token base units.
+struct MemberDeliveries {
+    address member;
+    uint256[] orders;
+    uint256[] fills;
+    uint256[] delivered;
+    uint256 penalty;
+}
+
+/// @title MarketMath
+/// @notice Packed order and fill words, and the exact integer rules for money.
+///
+/// Order word: bits 0–63 limit price (base units per kWh), 64–127 quantity (Wh), 128–135 side
+/// (0 buy, 1 sell), 136–151 slot; higher bits zero.
+/// Fill word: bits 0–63 price, 64–127 quantity (Wh), 128–143 order index; higher bits zero.
+/// Money for q Wh at p per kWh is q·p/1000: buyers pay and lock the ceiling, sellers receive the
+/// floor, so the contract never pays out more than it took; the difference (dust) goes to the
+/// treasury.
+library MarketMath {
+    uint256 internal constant MASK64 = type(uint64).max;
+
+    function orderPrice(uint256 word) internal pure returns (uint256) {
+        return word & MASK64;
+    }
+
+    function orderQuantity(uint256 word) internal pure returns (uint256) {
+        return (word >> 64) & MASK64;
+    }
+
+    function orderSide(uint256 word) internal pure returns (uint256) {
+        return (word >> 128) & 0xff;
+    }
+
+    function orderSlot(uint256 word) internal pure returns (uint256) {
+        return (word >> 136) & 0xffff;
+    }
+
+    function orderHighBits(uint256 word) internal pure returns (uint256) {
+        return word >> 152;
+    }
+
+    function fillPrice(uint256 word) internal pure returns (uint256) {
+        return word & MASK64;
+    }
+
+    function fillQuantity(uint256 word) internal pure returns (uint256) {
+        return (word >> 64) & MASK64;
+    }
+
+    function fillOrderIndex(uint256 word) internal pure returns (uint256) {
+        return (word >> 128) & 0xffff;
+    }
+
+    function fillHighBits(uint256 word) internal pure returns (uint256) {
+        return word >> 144;
+    }
+
+    function ceilDiv1000(uint256 x) internal pure returns (uint256) {
+        return (x + 999) / 1000;
+    }
+
+    /// @notice Collateral an order locks: buyers quantity × limit, sellers quantity × bond.
+    function collateral(uint256 side, uint256 quantity, uint256 limitPrice, uint256 bondPerKWh)
+        internal
+        pure
+        returns (uint256)
+    {
+        return ceilDiv1000(quantity * (side == 0 ? limitPrice : bondPerKWh));
+    }
+}

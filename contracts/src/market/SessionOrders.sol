@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {MarketBase} from "./MarketBase.sol";
+import {CommitAuth, MarketMath, RevealAuth, SessionParams, SessionState} from "./MarketTypes.sol";
+
+/// @title SessionOrders
+/// @notice Sessions and sealed orders: commit (hash + deposit), reveal (orders checked against
+/// the commitment, collateral locked), forfeit of unrevealed deposits, and the EIP-712 relayed
+/// entry points for members without gas.
+abstract contract SessionOrders is MarketBase {
+    using MarketMath for uint256;
+
+    bytes32 public constant COMMIT_TYPEHASH =
+        keccak256("Commit(uint256 sessionId,bytes32 commitment,uint256 nonce,uint256 deadline)");
+    bytes32 public constant REVEAL_TYPEHASH =
+        keccak256("Reveal(uint256 sessionId,uint256[] orders,bytes32 salt,uint256 nonce,uint256 deadline)");
+    uint256 private constant HALF_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
+
+    event SessionCreated(uint256 indexed sessionId, SessionParams params);
+    event CommitmentSubmitted(uint256 indexed sessionId, address indexed member, bytes32 commitment);
+    event OrdersRevealed(
+        uint256 indexed sessionId, address indexed member, uint256[] orders, bytes32 salt, uint256 collateral
+    );
+    event DepositForfeited(uint256 indexed sessionId, address indexed member, uint256 amount);
+
+    // ---- sessions ----
+
+    /// @notice Opens a session for a delivery day. Ids are sequential from 1.
+    function newSession(SessionParams calldata p) external onlyOperator returns (uint256 sessionId) {
+        if (p.commitDeadline <= block.timestamp) revert InvalidSessionParams("commit deadline is not in the future");
+        if (p.revealDeadline <= p.commitDeadline) revert InvalidSessionParams("reveal deadline not after commit deadline");
+        if (p.deliveryStart < p.revealDeadline) revert InvalidSessionParams("delivery starts before the reveal deadline");
+        if (p.slots == 0 || p.slots > 100) revert InvalidSessionParams("slots must be 1..100");
+        if (p.slotLength == 0) revert InvalidSessionParams("slot length must be positive");
+        uint256 previous = lastSessionId;
+        if (priorSessionValidationRequired && previous != 0) {
+            SessionState state = sessions[previous].state;
+            if (state != SessionState.Validated && state != SessionState.Settled) {
+                revert PriorSessionNotValidated(previous, state);
+            }
+        }
+        sessionId = previous + 1;
+        lastSessionId = sessionId;
+        Session storage s = sessions[sessionId];
+        s.commitDeadline = p.commitDeadline;
+        s.revealDeadline = p.revealDeadline;
+        s.deliveryStart = p.deliveryStart;
+        s.slotLength = p.slotLength;
+        s.slots = p.slots;
+        s.state = SessionState.Open;
+        s.deposit = p.deposit;
+        s.sellerBondPerKWh = p.sellerBondPerKWh;
+        s.manifestHash = p.manifestHash;
+        emit SessionCreated(sessionId, p);
+    }
+
+    function getCommitDeadline(uint256 sessionId) external view returns (uint64) {
+        return _session(sessionId).commitDeadline;
+    }
+
+    function getRevealDeadline(uint256 sessionId) external view returns (uint64) {
+        return _session(sessionId).revealDeadline;
+    }
+
+    /// @notice All stored fields of a session.
+    function getSession(uint256 sessionId) external view returns (Session memory) {
+        return _session(sessionId);
+    }
+
+    /// @notice The participation word of a member: 0 none; low bits 1 committed, 2 revealed,
+    /// 3 forfeited; low bits 0 and top bit clear: cleared (fills hash); top bit set: validated,
+    /// with bit 0 = settled and bits 2–129 = the amount the member receives.
+    function participationOf(uint256 sessionId, address member) external view returns (uint256) {
+        return participation[sessionId][member];
+    }
+
+    function _session(uint256 sessionId) internal view returns (Session storage s) {
+        s = sessions[sessionId];
+        if (s.state == SessionState.None) revert UnknownSession(sessionId);
+    }
+
+    function _requireState(uint256 sessionId, Session storage s, SessionState expected) internal view {
+        if (s.state != expected) revert WrongState(sessionId, expected, s.state);
+    }
+
+    // ---- commit ----
+
+    /// @notice The commitment a member must submit for `orders` and `salt`; bound to this chain,
+    /// this contract, the session and the member, so it can be neither copied nor replayed.
+    function computeCommitment(uint256 sessionId, address member, uint256[] calldata orders, bytes32 salt)
+        public
+        view
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(block.chainid, address(this), sessionId, member, orders, salt));
+    }
+
+    /// @notice Posts a sealed commitment and locks the session's deposit.
+    function submitCommitments(uint256 sessionId, bytes32 commitment) external {
+        _commit(sessionId, msg.sender, commitment);
+    }
+
+    /// @notice Relays members' signed commitments (anyone may relay; each signature names its
+    /// member's current nonce and a deadline).
+    function submitCommitmentsBySig(uint256 sessionId, CommitAuth[] calldata auths) external {
+        for (uint256 i = 0; i < auths.length; i++) {
+            CommitAuth calldata a = auths[i];
+            bytes32 structHash =
+                keccak256(abi.encode(COMMIT_TYPEHASH, sessionId, a.commitment, nonces[a.member], a.deadline));
+            _useSignature(a.member, structHash, a.deadline, a.v, a.r, a.s);
+            _commit(sessionId, a.member, a.commitment);
+        }
+    }
+
+    function _commit(uint256 sessionId, address member, bytes32 commitment) private {
+        Session storage s = _session(sessionId);
+        _requireState(sessionId, s, SessionState.Open);
+        if (block.timestamp >= s.commitDeadline) revert CommitPhaseOver(sessionId, s.commitDeadline, block.timestamp);
+        _requireActive(member);
+        if (commitment == bytes32(0)) revert ZeroCommitment();
+        if (participation[sessionId][member] != 0) revert AlreadyCommitted(sessionId, member);
+        participation[sessionId][member] = (uint256(commitment) & ~FLAG_MASK) | FLAG_COMMITTED;
+        s.commits += 1;
+        _lock(member, s.deposit);
+        emit CommitmentSubmitted(sessionId, member, commitment);
+    }
+
+    // ---- reveal ----
+
+    /// @notice Reveals the caller's orders; they must match its commitment. Releases the
+    /// deposit and locks the orders' collateral.
+    function revealOrders(uint256 sessionId, uint256[] calldata orders, bytes32 salt) external {
+        _reveal(sessionId, msg.sender, orders, salt);
+    }
+
+    /// @notice Relays members' signed reveals.
+    function revealOrdersBySig(uint256 sessionId, RevealAuth[] calldata auths) external {
+        for (uint256 i = 0; i < auths.length; i++) {
+            RevealAuth calldata a = auths[i];
+            bytes32 structHash = keccak256(
+                abi.encode(
+                    REVEAL_TYPEHASH,
+                    sessionId,
+                    keccak256(abi.encodePacked(a.orders)),
+                    a.salt,
+                    nonces[a.member],
+                    a.deadline
+                )
+            );
+            _useSignature(a.member, structHash, a.deadline, a.v, a.r, a.s);
+            _reveal(sessionId, a.member, a.orders, a.salt);
+        }
+    }
+
+    function _reveal(uint256 sessionId, address member, uint256[] calldata orders, bytes32 salt) private {
+        Session storage s = _session(sessionId);
+        _requireState(sessionId, s, SessionState.Open);
+        if (block.timestamp < s.commitDeadline || block.timestamp >= s.revealDeadline) {
+            revert RevealPhaseNotOpen(sessionId, s.commitDeadline, s.revealDeadline, block.timestamp);
+        }
+        _requireActive(member);
+        uint256 word = participation[sessionId][member];
+        if (word & FLAG_MASK != FLAG_COMMITTED) revert NotCommitted(sessionId, member);
+        bytes32 computed = computeCommitment(sessionId, member, orders, salt);
+        if ((uint256(computed) & ~FLAG_MASK) != (word & ~FLAG_MASK)) {
+            revert CommitmentMismatch(sessionId, member, computed);
+        }
+        uint256 collateral = _checkOrders(orders, s.slots, s.sellerBondPerKWh);
+        participation[sessionId][member] = (word & ~FLAG_MASK) | FLAG_REVEALED;
+        s.reveals += 1;
+        Account storage acc = accounts[member];
+        uint256 available = uint256(acc.available) + s.deposit;
+        if (available < collateral) revert InsufficientFunds(member, available, collateral);
+        acc.available = uint128(available - collateral);
+        acc.locked = uint128(uint256(acc.locked) - s.deposit + collateral);
+        emit OrdersRevealed(sessionId, member, orders, salt, collateral);
+    }
+
+    /// @notice Validates packed orders and returns the collateral they lock.
+    function _checkOrders(uint256[] calldata orders, uint16 slots, uint256 bond) internal pure returns (uint256 total) {
+        if (orders.length == 0) revert NoOrders();
+        for (uint256 i = 0; i < orders.length; i++) {
+            uint256 w = orders[i];
+            if (w.orderHighBits() != 0) revert InvalidOrder(i, w, "non-zero high bits");
+            uint256 side = w.orderSide();
+            if (side > 1) revert InvalidOrder(i, w, "side must be 0 (buy) or 1 (sell)");
+            uint256 quantity = w.orderQuantity();
+            if (quantity == 0) revert InvalidOrder(i, w, "zero quantity");
+            uint256 slot = w.orderSlot();
+            if (slot >= slots) revert SlotOutOfRange(i, slot, slots);
+            total += MarketMath.collateral(side, quantity, w.orderPrice(), bond);
+        }
+    }
+
+    // ---- forfeit ----
+
+    /// @notice After the reveal deadline, anyone may move the deposits of members who committed
+    /// but did not reveal to the treasury. Members in any other state are skipped.
+    function forfeitUnrevealed(uint256 sessionId, address[] calldata list) external {
+        Session storage s = _session(sessionId);
+        if (block.timestamp < s.revealDeadline) revert RevealPhaseNotOver(sessionId, s.revealDeadline, block.timestamp);
+        uint256 amount = s.deposit;
+        for (uint256 i = 0; i < list.length; i++) {
+            address member = list[i];
+            if (participation[sessionId][member] & FLAG_MASK != FLAG_COMMITTED) continue;
+            participation[sessionId][member] = FLAG_FORFEITED;
+            s.forfeited += 1;
+            accounts[member].locked -= uint128(amount);
+            treasury += amount;
+            emit DepositForfeited(sessionId, member, amount);
+        }
+    }
+
+    // ---- EIP-712 ----
+
+    /// @notice The EIP-712 domain separator (name "CER Marketplace", version "1").
+    function domainSeparator() public view returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+                keccak256("CER Marketplace"),
+                keccak256("1"),
+                block.chainid,
+                address(this)
+            )
+        );
+    }
+
+    function _useSignature(address member, bytes32 structHash, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
+        private
+    {
+        if (block.timestamp > deadline) revert SignatureExpired(member, deadline, block.timestamp);
+        if (uint256(s) > HALF_ORDER) revert InvalidSignature(member);
+        bytes32 digest = keccak256(abi.encodePacked("\x19\x01", domainSeparator(), structHash));
+        address signer = ecrecover(digest, v, r, s);
+        if (signer == address(0) || signer != member) revert InvalidSignature(member);
+        nonces[member] += 1;
+    }
+}
