@@ -3,7 +3,7 @@ import CSecp256k1
 import Foundation
 
 /// A recoverable ECDSA signature over secp256k1.
-public struct Signature: Equatable, Sendable {
+public struct Signature: Hashable, Sendable {
     /// 32-byte big-endian r.
     public let r: [UInt8]
     /// 32-byte big-endian s.

@@ -1,0 +1,157 @@
+import BigInt
+import Chain
+
+/// One member's part of a clearing publication (`setFinalOrders`).
+public struct MemberFillsEntry: Sendable, Hashable {
+    public var member: Address
+    /// The member's revealed orders, in revealed order.
+    public var orders: [MarketOrder]
+    public var salt: [UInt8]
+    /// One fill per filled order, in increasing order index.
+    public var fills: [MarketFill]
+
+    public init(member: Address, orders: [MarketOrder], salt: [UInt8], fills: [MarketFill]) {
+        self.member = member
+        self.orders = orders
+        self.salt = salt
+        self.fills = fills
+    }
+
+    var abiValue: ABIValue { .tuple([.address(member), orders.abiValue, .fixedBytes(salt), fills.abiValue]) }
+}
+
+/// One member's part of a validation publication (`setValidTransactions`).
+public struct MemberDeliveriesEntry: Sendable, Hashable {
+    public var member: Address
+    public var orders: [MarketOrder]
+    public var fills: [MarketFill]
+    /// Validated Wh per fill (≤ the fill).
+    public var delivered: [UInt64]
+    /// Token base units moved to the treasury (≤ what the member still has locked).
+    public var penalty: BigUInt
+
+    public init(member: Address, orders: [MarketOrder], fills: [MarketFill], delivered: [UInt64], penalty: BigUInt = 0)
+    {
+        self.member = member
+        self.orders = orders
+        self.fills = fills
+        self.delivered = delivered
+        self.penalty = penalty
+    }
+
+    var abiValue: ABIValue {
+        .tuple([
+            .address(member), orders.abiValue, fills.abiValue, .array(delivered.map { .unsigned($0) }), .uint(penalty),
+        ])
+    }
+}
+
+/// A member's signed authorisation, relayed with `submitCommitmentsBySig`.
+public struct CommitAuthorization: Sendable, Hashable {
+    public var member: Address
+    public var commitment: [UInt8]
+    public var deadline: UInt64
+    public var signature: Signature
+
+    /// Signs a commitment for relaying; `nonce` is the member's current `nonces(member)`.
+    public static func sign(
+        key: PrivateKey, chainID: UInt64, marketplace: Address, sessionID: UInt64, commitment: [UInt8], nonce: BigUInt,
+        deadline: UInt64
+    ) throws -> CommitAuthorization {
+        let data = MarketTypedData.commit(
+            chainID: chainID, marketplace: marketplace, sessionID: sessionID, commitment: commitment, nonce: nonce,
+            deadline: deadline)
+        return CommitAuthorization(
+            member: key.address, commitment: commitment, deadline: deadline, signature: try data.sign(with: key))
+    }
+
+    var abiValue: ABIValue {
+        .tuple([
+            .address(member), .fixedBytes(commitment), .unsigned(deadline), .unsigned(signature.recoveryID + 27),
+            .fixedBytes(signature.r), .fixedBytes(signature.s),
+        ])
+    }
+}
+
+/// A member's signed reveal, relayed with `revealOrdersBySig`.
+public struct RevealAuthorization: Sendable, Hashable {
+    public var member: Address
+    public var orders: [MarketOrder]
+    public var salt: [UInt8]
+    public var deadline: UInt64
+    public var signature: Signature
+
+    /// Signs a reveal for relaying; `nonce` is the member's current `nonces(member)`.
+    public static func sign(
+        key: PrivateKey, chainID: UInt64, marketplace: Address, sessionID: UInt64, orders: [MarketOrder], salt: [UInt8],
+        nonce: BigUInt, deadline: UInt64
+    ) throws -> RevealAuthorization {
+        let data = MarketTypedData.reveal(
+            chainID: chainID, marketplace: marketplace, sessionID: sessionID, orders: orders, salt: salt, nonce: nonce,
+            deadline: deadline)
+        return RevealAuthorization(
+            member: key.address, orders: orders, salt: salt, deadline: deadline, signature: try data.sign(with: key))
+    }
+
+    var abiValue: ABIValue {
+        .tuple([
+            .address(member), orders.abiValue, .fixedBytes(salt), .unsigned(deadline),
+            .unsigned(signature.recoveryID + 27), .fixedBytes(signature.r), .fixedBytes(signature.s),
+        ])
+    }
+}
+
+/// The EIP-712 messages members sign for the relayed path (domain "CER Marketplace", "1").
+public enum MarketTypedData {
+    static let domainType: [TypedData.Member] = [
+        .init(name: "name", type: "string"), .init(name: "version", type: "string"),
+        .init(name: "chainId", type: "uint256"), .init(name: "verifyingContract", type: "address"),
+    ]
+
+    static func domain(chainID: UInt64, marketplace: Address) -> JSONValue {
+        [
+            "name": "CER Marketplace", "version": "1", "chainId": .string(String(chainID)),
+            "verifyingContract": .string(marketplace.hex),
+        ]
+    }
+
+    /// `Commit(uint256 sessionId,bytes32 commitment,uint256 nonce,uint256 deadline)`.
+    public static func commit(
+        chainID: UInt64, marketplace: Address, sessionID: UInt64, commitment: [UInt8], nonce: BigUInt, deadline: UInt64
+    ) -> TypedData {
+        TypedData(
+            types: [
+                "EIP712Domain": domainType,
+                "Commit": [
+                    .init(name: "sessionId", type: "uint256"), .init(name: "commitment", type: "bytes32"),
+                    .init(name: "nonce", type: "uint256"), .init(name: "deadline", type: "uint256"),
+                ],
+            ],
+            primaryType: "Commit", domain: domain(chainID: chainID, marketplace: marketplace),
+            message: [
+                "sessionId": .string(String(sessionID)), "commitment": .string(commitment.hex),
+                "nonce": .string(String(nonce)), "deadline": .string(String(deadline)),
+            ])
+    }
+
+    /// `Reveal(uint256 sessionId,uint256[] orders,bytes32 salt,uint256 nonce,uint256 deadline)`.
+    public static func reveal(
+        chainID: UInt64, marketplace: Address, sessionID: UInt64, orders: [MarketOrder], salt: [UInt8], nonce: BigUInt,
+        deadline: UInt64
+    ) -> TypedData {
+        TypedData(
+            types: [
+                "EIP712Domain": domainType,
+                "Reveal": [
+                    .init(name: "sessionId", type: "uint256"), .init(name: "orders", type: "uint256[]"),
+                    .init(name: "salt", type: "bytes32"), .init(name: "nonce", type: "uint256"),
+                    .init(name: "deadline", type: "uint256"),
+                ],
+            ],
+            primaryType: "Reveal", domain: domain(chainID: chainID, marketplace: marketplace),
+            message: [
+                "sessionId": .string(String(sessionID)), "orders": .array(orders.map { .string(String($0.packed)) }),
+                "salt": .string(salt.hex), "nonce": .string(String(nonce)), "deadline": .string(String(deadline)),
+            ])
+    }
+}
