@@ -9,7 +9,7 @@ VENV_STAMP   := $(VENV)/.requirements.stamp
 APT_PACKAGES := libsecp256k1-dev libcurl4-openssl-dev pkg-config python3 python3-venv
 APT_STAMP    := .build/.apt-packages.stamp
 
-.PHONY: all deps devchain-venv build lint format test test-swift test-devchain demo contracts check-artifacts clean
+.PHONY: all deps devchain-venv build lint format test test-swift test-devchain demo contracts clean
 
 all: build
 

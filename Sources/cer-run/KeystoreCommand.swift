@@ -21,7 +21,7 @@ struct KeystoreCommand: AsyncParsableCommand {
                 guard let text = try? String(contentsOfFile: passwordFile, encoding: .utf8) else {
                     throw InputError("cannot read --password-file \(passwordFile)")
                 }
-                return String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
+                return String(text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).first ?? "")
             }
             guard let value = ProcessInfo.processInfo.environment[passwordEnv] else {
                 throw InputError("no password: set $\(passwordEnv) or pass --password-file")

@@ -92,6 +92,7 @@ extension ABI {
                 guard length <= data.count - start else {
                     throw .truncated(path: path, offset: start, needed: length, available: data.count - start)
                 }
+                try spend((length + 31) / 32, path: path)
                 let bytes = Array(data[start..<start + length])
                 if case .bytes = type { return .bytes(bytes) }
                 guard let text = String(validating: bytes, as: UTF8.self) else { throw .invalidUTF8(path: path) }

@@ -120,7 +120,9 @@ struct ABITypeParser {
             if digits.isEmpty {
                 base = .array(base)
             } else {
-                guard let n = Int(digits), n > 0 else { throw .invalidType(text, "array length must be positive") }
+                guard digits.count <= 7, let n = Int(digits), n > 0, n <= 1_000_000 else {
+                    throw .invalidType(text, "fixed array length must be 1…1000000")
+                }
                 base = .fixedArray(base, n)
             }
         }

@@ -69,8 +69,11 @@ public struct TransactionSender: Sendable {
         case .legacy(let price): return .legacy(gasPrice: price)
         case .eip1559(let tip, let cap): return .eip1559(maxPriorityFeePerGas: tip, maxFeePerGas: cap)
         case .eip1559Auto:
+            guard let base = try await client.block(.latest)?.baseFeePerGas else {
+                // A chain without a base fee (pre-London genesis) refuses type-2 transactions.
+                return .legacy(gasPrice: try await client.gasPrice())
+            }
             let tip = try await client.maxPriorityFeePerGas()
-            let base = try await client.block(.latest)?.baseFeePerGas ?? 0
             return .eip1559(maxPriorityFeePerGas: tip, maxFeePerGas: base * 2 + tip)
         }
     }
@@ -96,7 +99,9 @@ public struct TransactionSender: Sendable {
                 do {
                     let estimate = try await client.estimateGas(
                         CallRequest(from: address, to: to, data: data, value: value))
-                    gas = estimate * gasMarginPercent / 100
+                    let (scaled, overflow) = estimate.multipliedReportingOverflow(by: gasMarginPercent)
+                    let blockLimit = try await client.block(.latest)?.gasLimit ?? UInt64.max
+                    gas = overflow ? blockLimit : min(scaled / 100, blockLimit)
                 } catch let error {
                     if let revert = error.revertData {
                         throw SendError.wouldRevert(RevertReason(data: revert, errors: abi?.errors ?? []))
@@ -117,13 +122,16 @@ public struct TransactionSender: Sendable {
         }
     }
 
-    /// Broadcasts raw bytes. "Known transaction"/"already known" count as success.
+    /// Broadcasts raw bytes. "Known transaction"/"already known" count as success, and so does
+    /// any failure after which the node knows our hash (the send went through but its answer was
+    /// lost, or the transaction was mined meanwhile and a resend met "nonce too low").
     public func broadcast(_ signed: SignedTransaction) async throws(SendError) {
         do {
             _ = try await client.sendRawTransaction(signed.raw)
         } catch let error {
             let message = (error.rpcMessage ?? "").lowercased()
             if message.contains("known transaction") || message.contains("already known") { return }
+            if let known = try? await client.transaction(signed.hash), known.hash == signed.hash { return }
             throw .rpc(error)
         }
     }
@@ -139,7 +147,9 @@ public struct TransactionSender: Sendable {
                 // keep polling
             } catch { throw .rpc(error) }
             if clock.now - start > receiptTimeout { throw .timedOut(hash: hash, waited: clock.now - start) }
-            try? await Task.sleep(for: pollInterval)
+            do { try await Task.sleep(for: pollInterval) } catch {
+                throw .timedOut(hash: hash, waited: clock.now - start)
+            }
         }
     }
 

@@ -19,6 +19,7 @@ public struct Signature: Hashable, Sendable {
 
     /// Builds a signature from its parts. r and s are left-padded to 32 bytes.
     public init(r: [UInt8], s: [UInt8], recoveryID: UInt8) {
+        precondition(recoveryID <= 3, "a secp256k1 recovery id is 0…3")
         self.r = [UInt8](repeating: 0, count: max(0, 32 - r.count)) + r.suffix(32)
         self.s = [UInt8](repeating: 0, count: max(0, 32 - s.count)) + s.suffix(32)
         self.recoveryID = recoveryID

@@ -110,11 +110,14 @@ public enum Keystore {
         do { key = try PrivateKey(bytes: secret) } catch {
             throw .invalidJSON(path: label, reason: "decrypted bytes are not a valid key")
         }
-        if let declared = root["address"]?.stringValue,
-            let address = try? Address(declared.hasPrefix("0x") ? declared : "0x" + declared),
-            address != key.address
-        {
-            throw .addressMismatch(path: label, declared: address.checksummed, actual: key.address.checksummed)
+        if let declaredValue = root["address"], !declaredValue.isNull {
+            let text = declaredValue.stringValue?.lowercased() ?? ""
+            guard let address = try? Address("0x" + (text.hasPrefix("0x") ? String(text.dropFirst(2)) : text)) else {
+                throw .invalidJSON(path: label, reason: "\"address\" is not a 20-byte hex address")
+            }
+            if address != key.address {
+                throw .addressMismatch(path: label, declared: address.checksummed, actual: key.address.checksummed)
+            }
         }
         return key
     }

@@ -120,7 +120,7 @@ public struct EthClient: Sendable {
         var start = filter.fromBlock
         var size = max(1, chunkSize)
         while start <= head {
-            let end = min(head, start &+ size - 1)
+            let end = head - start < size ? head : start + (size - 1)
             let result: JSONValue
             do {
                 result = try await rpc.callNonNull(method, [filter.json(from: start, to: end)])
@@ -132,7 +132,7 @@ public struct EthClient: Sendable {
                 throw .malformedResponse(method: method, reason: "expected an array of logs")
             }
             for item in items { logs.append(try Log(json: item, method: method)) }
-            if end == UInt64.max { break }
+            if end == head { break }
             start = end + 1
         }
         return logs

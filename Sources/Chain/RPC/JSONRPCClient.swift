@@ -47,13 +47,18 @@ public final class JSONRPCClient: Sendable {
         self.init(transport: HTTPTransport(url: url, timeout: timeout), retry: retry)
     }
 
+    /// Methods that are never retried automatically: a resend after a lost answer may find the
+    /// first attempt already mined, which only the caller can check (by transaction hash).
+    public static let nonIdempotentMethods: Set<String> = ["eth_sendRawTransaction", "eth_sendTransaction"]
+
     private func makeID() -> Int64 { nextID.add(1, ordering: .relaxed).oldValue }
 
     /// Calls `method`; returns its result, which may be `.null`.
     public func call(_ method: String, _ params: [JSONValue] = []) async throws(RPCError) -> JSONValue {
         let id = makeID()
         let body: JSONValue = ["jsonrpc": "2.0", "id": .int(id), "method": .string(method), "params": .array(params)]
-        let answer = try await sendWithRetry(body, method: method)
+        let answer = try await sendWithRetry(
+            body, method: method, retryable: !Self.nonIdempotentMethods.contains(method))
         return try Self.unwrap(answer, id: id, method: method)
     }
 
@@ -74,7 +79,8 @@ public final class JSONRPCClient: Sendable {
                 ["jsonrpc": "2.0", "id": .int(id), "method": .string(call.method), "params": .array(call.params)]
             })
         let label = "batch of \(calls.count)"
-        let answer = try await sendWithRetry(body, method: label)
+        let answer = try await sendWithRetry(
+            body, method: label, retryable: !calls.contains { Self.nonIdempotentMethods.contains($0.method) })
         guard case .array(let responses) = answer else {
             // A node rejecting the whole batch answers with a single error object.
             _ = try Self.unwrap(answer, id: nil, method: label)
@@ -93,7 +99,7 @@ public final class JSONRPCClient: Sendable {
         }
     }
 
-    private func sendWithRetry(_ body: JSONValue, method: String) async throws(RPCError) -> JSONValue {
+    private func sendWithRetry(_ body: JSONValue, method: String, retryable: Bool) async throws(RPCError) -> JSONValue {
         let data: Data
         do { data = try JSONEncoder().encode(body) } catch {
             throw .malformedResponse(method: method, reason: "cannot encode request: \(error)")
@@ -108,11 +114,13 @@ public final class JSONRPCClient: Sendable {
                         method: method, reason: "not JSON: \(String(decoding: answer.prefix(200), as: UTF8.self))")
                 }
             } catch let error as RPCError {
-                guard error.isTransient, attempt < retry.maxAttempts else { throw error }
+                guard retryable, error.isTransient, attempt < retry.maxAttempts else { throw error }
             } catch {
                 throw .malformedResponse(method: method, reason: "\(error)")
             }
-            try? await Task.sleep(for: delay)
+            do { try await Task.sleep(for: delay) } catch {
+                throw .transport(url: transport.endpoint, method: method, reason: "cancelled")
+            }
             delay = min(delay * 2, retry.maxDelay)
             attempt += 1
         }
@@ -122,6 +130,9 @@ public final class JSONRPCClient: Sendable {
         guard case .object(let object) = response else {
             throw .malformedResponse(
                 method: method, reason: "expected a JSON object, got \(response.jsonText.prefix(100))")
+        }
+        if let id, let answered = object["id"], answered != .int(id), answered != .null {
+            throw .malformedResponse(method: method, reason: "response id \(answered.jsonText) ≠ \(id)")
         }
         if let error = object["error"], !error.isNull {
             guard case .object(let e) = error else {

@@ -32,7 +32,15 @@ public struct HTTPTransport: RPCTransport {
         self.session = URLSession(configuration: configuration)
     }
 
-    public var endpoint: String { url.absoluteString }
+    /// Scheme, host and port only: paths and user info often carry API keys, and this text ends
+    /// up in error messages and logs.
+    public var endpoint: String {
+        var parts = URLComponents()
+        parts.scheme = url.scheme
+        parts.host = url.host
+        parts.port = url.port
+        return parts.string ?? "<rpc endpoint>"
+    }
 
     public func send(_ body: Data, method: String) async throws(RPCError) -> Data {
         var request = URLRequest(url: url, timeoutInterval: timeout)

@@ -154,8 +154,10 @@ public struct TypedData: Sendable, Equatable {
             case .int(let i): return BigInt(i)
             case .string(let s):
                 if s.hasPrefix("0x"), let q = try? Quantity.decode(s) { return BigInt(q) }
-                if s.hasPrefix("-"), let v = BigInt(s, radix: 10) { return v }
-                if let v = BigUInt(s, radix: 10) { return BigInt(v) }
+                let digits = s.hasPrefix("-") ? s.dropFirst() : Substring(s)
+                if !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let v = BigInt(s, radix: 10) {
+                    return v
+                }
             default: break
             }
             throw .badValue(path: path, type: type.description, reason: "expected an integer")

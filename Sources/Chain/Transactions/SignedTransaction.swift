@@ -56,6 +56,13 @@ public struct SignedTransaction: Equatable, Sendable {
         do { return try item.bigUInt() } catch { throw .malformed("field \(name): \(error)") }
     }
 
+    private static func signature(r: RLPItem, s: RLPItem, recoveryID: UInt8) throws(TransactionError) -> Signature {
+        let rValue = try scalar(r, "r")
+        let sValue = try scalar(s, "s")
+        guard rValue.bitWidth <= 256, sValue.bitWidth <= 256 else { throw .malformed("r or s exceeds 256 bits") }
+        return Signature(r: rValue.paddedBytes(), s: sValue.paddedBytes(), recoveryID: recoveryID)
+    }
+
     private static func u64(_ item: RLPItem, _ name: String) throws(TransactionError) -> UInt64 {
         let value = try scalar(item, name)
         guard value.bitWidth <= 64 else { throw .malformed("field \(name) exceeds 64 bits") }
@@ -86,9 +93,7 @@ public struct SignedTransaction: Equatable, Sendable {
             chainID: chainID, nonce: try Self.u64(f[0], "nonce"),
             fees: .legacy(gasPrice: try Self.scalar(f[1], "gasPrice")), gasLimit: try Self.u64(f[2], "gas"),
             to: try Self.to(f[3]), value: try Self.scalar(f[4], "value"), data: try Self.data(f[5], "data"))
-        let signature = Signature(
-            r: try Self.scalar(f[7], "r").paddedBytes(), s: try Self.scalar(f[8], "s").paddedBytes(),
-            recoveryID: recid)
+        let signature = try Self.signature(r: f[7], s: f[8], recoveryID: recid)
         let signed = try tx.attaching(signature)
         guard signed.raw == raw else { throw .malformed("non-canonical encoding") }
         self = signed
@@ -108,10 +113,7 @@ public struct SignedTransaction: Equatable, Sendable {
                 maxFeePerGas: try Self.scalar(f[3], "maxFeePerGas")),
             gasLimit: try Self.u64(f[4], "gas"), to: try Self.to(f[5]), value: try Self.scalar(f[6], "value"),
             data: try Self.data(f[7], "data"), accessList: accessList)
-        let r = try Self.scalar(f[10], "r")
-        let s = try Self.scalar(f[11], "s")
-        guard r.bitWidth <= 256, s.bitWidth <= 256 else { throw .malformed("r or s exceeds 256 bits") }
-        let signature = Signature(r: r.paddedBytes(), s: s.paddedBytes(), recoveryID: UInt8(parity))
+        let signature = try Self.signature(r: f[10], s: f[11], recoveryID: UInt8(parity))
         let signed = try tx.attaching(signature)
         guard signed.raw == raw else { throw .malformed("non-canonical encoding") }
         self = signed
