@@ -135,7 +135,7 @@ public struct MarketplaceContract: Sendable {
     /// A session's stored fields.
     public func session(_ id: UInt64) async throws -> OnChainSession {
         let v = try await read("getSession", [.unsigned(id)])
-        guard case .tuple(let f) = v[0], f.count == 20 else {
+        guard case .tuple(let f) = v[0], f.count == 19 else {
             throw ContractCallError.rpc(.malformedResponse(method: "getSession", reason: "unexpected shape"))
         }
         func u(_ i: Int) -> BigUInt { f[i].uintValue ?? 0 }
@@ -143,9 +143,9 @@ public struct MarketplaceContract: Sendable {
             commitDeadline: UInt64(u(0)), revealDeadline: UInt64(u(1)), deliveryStart: UInt64(u(2)),
             slotLength: UInt32(u(3)), slots: UInt16(u(4)), state: SessionState(rawValue: UInt8(u(5))) ?? .none,
             deposit: u(6), sellerBondPerKWh: UInt64(u(7)), commits: Int(u(8)), reveals: Int(u(9)), cleared: Int(u(10)),
-            validated: Int(u(11)), settled: Int(u(12)), forfeited: Int(u(13)), unbalancedSlots: Int(u(14)), pool: u(15),
-            owed: u(16), manifestHash: f[17].bytesValue ?? [], resultHash: f[18].bytesValue ?? [],
-            validationHash: f[19].bytesValue ?? [])
+            validated: Int(u(11)), settled: Int(u(12)), forfeited: Int(u(13)), pool: u(14), owed: u(15),
+            manifestHash: f[16].bytesValue ?? [], resultHash: f[17].bytesValue ?? [],
+            validationHash: f[18].bytesValue ?? [])
     }
 
     public func commitDeadline(_ id: UInt64) async throws -> UInt64 {
@@ -258,7 +258,6 @@ public struct OnChainSession: Sendable, Hashable {
     public var validated: Int
     public var settled: Int
     public var forfeited: Int
-    public var unbalancedSlots: Int
     /// Buyer payments not yet paid out to sellers.
     public var pool: BigUInt
     /// What validated sellers are still owed.

@@ -19,6 +19,9 @@ abstract contract MarketBase is MarketErrors {
     struct Member {
         MemberStatus status;
         uint64 registeredAt;
+        /// @dev EIP-712 nonce for the relayed entry points, packed with the status so that the
+        /// signature check and the membership check read one storage slot.
+        uint64 nonce;
         bytes32 adhesionDocHash;
     }
 
@@ -37,7 +40,6 @@ abstract contract MarketBase is MarketErrors {
         uint32 validated;
         uint32 settled;
         uint32 forfeited;
-        uint32 unbalancedSlots;
         uint128 pool;
         uint128 owed;
         bytes32 manifestHash;
@@ -61,11 +63,9 @@ abstract contract MarketBase is MarketErrors {
     /// @dev Per session and member, one word: the commitment, then the cleared fills' hash,
     /// then the settlement record (see the FLAG constants).
     mapping(uint256 => mapping(address => uint256)) internal participation;
-    /// @dev Per session and slot, bought minus sold (clearing) and delivered bought minus sold.
-    mapping(uint256 => mapping(uint256 => int256)) internal clearingNet;
-    mapping(uint256 => mapping(uint256 => int256)) internal deliveryNet;
-    /// @notice EIP-712 nonces of members, for the relayed (…BySig) entry points.
-    mapping(address => uint256) public nonces;
+    /// @dev Per session, bought minus sold per slot, four int64 slots per word: index 0–24 for
+    /// clearing, 32–56 for deliveries. Chunks add to it; finalisation requires all zero.
+    mapping(uint256 => mapping(uint256 => uint256)) internal slotNet;
 
     uint256 private _entered = 1;
 
@@ -168,6 +168,11 @@ abstract contract MarketBase is MarketErrors {
         if (m.status != from) revert InvalidStatusChange(member, m.status, to);
         m.status = to;
         emit MemberStatusChanged(member, from, to);
+    }
+
+    /// @notice EIP-712 nonce of a member, for the relayed (…BySig) entry points.
+    function nonces(address member) external view returns (uint256) {
+        return members[member].nonce;
     }
 
     function _requireActive(address member) internal view {

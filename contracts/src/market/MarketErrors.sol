@@ -38,6 +38,7 @@ interface MarketErrors {
     error FillBelowLimit(address member, uint256 orderIndex, uint256 price, uint256 limitPrice);
     error FillExceedsOrder(address member, uint256 orderIndex, uint256 fillQuantity, uint256 orderQuantity);
     error UnbalancedSlots(uint256 sessionId, uint256 unbalancedSlots);
+    error SlotNetOverflow(uint256 sessionId, uint256 slot);
     error WrongPriceCount(uint256 sessionId, uint256 given, uint16 slots);
     error MembersNotCleared(uint256 sessionId, uint256 cleared, uint256 revealed);
     error FillsMismatch(uint256 sessionId, address member);

@@ -37,13 +37,15 @@ contract Marketplace is SessionOrders {
         Session storage s = _session(sessionId);
         _requireState(sessionId, s, SessionState.Open);
         if (block.timestamp < s.revealDeadline) revert RevealPhaseNotOver(sessionId, s.revealDeadline, block.timestamp);
+        int256[] memory net = new int256[](s.slots);
         for (uint256 i = 0; i < entries.length; i++) {
-            _clearMember(sessionId, s, entries[i]);
+            _clearMember(sessionId, s, entries[i], net);
         }
+        _addNet(sessionId, CLEARING_NET, net);
         s.resultHash = keccak256(abi.encode(s.resultHash, keccak256(abi.encode(entries))));
     }
 
-    function _clearMember(uint256 sessionId, Session storage s, MemberFills calldata e) private {
+    function _clearMember(uint256 sessionId, Session storage s, MemberFills calldata e, int256[] memory net) private {
         uint256 word = participation[sessionId][e.member];
         if (word & FLAG_MASK != FLAG_REVEALED) revert NotRevealed(sessionId, e.member);
         bytes32 computed = computeCommitment(sessionId, e.member, e.orders, e.salt);
@@ -73,7 +75,7 @@ contract Marketplace is SessionOrders {
             if (side == 0 && price > order.orderPrice()) revert FillAboveLimit(e.member, index, price, order.orderPrice());
             if (side == 1 && price < order.orderPrice()) revert FillBelowLimit(e.member, index, price, order.orderPrice());
             stillLocked += MarketMath.collateral(side, quantity, order.orderPrice(), bond);
-            _addNet(sessionId, s, clearingNet, order.orderSlot(), side == 0 ? int256(quantity) : -int256(quantity));
+            net[order.orderSlot()] += side == 0 ? int256(quantity) : -int256(quantity);
         }
         uint256 released = lockedAtReveal - stillLocked;
         if (released > 0) {
@@ -87,18 +89,36 @@ contract Marketplace is SessionOrders {
         emit MemberCleared(sessionId, e.member, e.fills, released);
     }
 
-    function _addNet(
-        uint256 sessionId,
-        Session storage s,
-        mapping(uint256 => mapping(uint256 => int256)) storage net,
-        uint256 slot,
-        int256 delta
-    ) private {
-        int256 before = net[sessionId][slot];
-        int256 next = before + delta;
-        net[sessionId][slot] = next;
-        if (before == 0 && next != 0) s.unbalancedSlots += 1;
-        else if (before != 0 && next == 0) s.unbalancedSlots -= 1;
+    uint256 private constant CLEARING_NET = 0;
+    uint256 private constant DELIVERY_NET = 32;
+
+    /// @dev Adds a chunk's per-slot nets to storage: one read and one write per group of four
+    /// slots touched, whatever the number of fills.
+    function _addNet(uint256 sessionId, uint256 base, int256[] memory net) private {
+        for (uint256 group = 0; group * 4 < net.length; group++) {
+            bool touched = false;
+            for (uint256 k = 0; k < 4 && group * 4 + k < net.length; k++) {
+                if (net[group * 4 + k] != 0) touched = true;
+            }
+            if (!touched) continue;
+            uint256 word = slotNet[sessionId][base + group];
+            for (uint256 k = 0; k < 4 && group * 4 + k < net.length; k++) {
+                int256 updated = int256(int64(uint64(word >> (64 * k)))) + net[group * 4 + k];
+                if (updated > type(int64).max || updated < type(int64).min) revert SlotNetOverflow(sessionId, group * 4 + k);
+                word = (word & ~(uint256(type(uint64).max) << (64 * k))) | (uint256(uint64(int64(updated))) << (64 * k));
+            }
+            slotNet[sessionId][base + group] = word;
+        }
+    }
+
+    /// @dev The number of slots whose net is not zero.
+    function _unbalanced(uint256 sessionId, uint256 base, uint256 slots) private view returns (uint256 count) {
+        for (uint256 group = 0; group * 4 < slots; group++) {
+            uint256 word = slotNet[sessionId][base + group];
+            for (uint256 k = 0; k < 4; k++) {
+                if ((word >> (64 * k)) & type(uint64).max != 0) count += 1;
+            }
+        }
     }
 
     /// @notice Closes clearing: every revealed member cleared, every slot balanced (bought ==
@@ -109,7 +129,8 @@ contract Marketplace is SessionOrders {
         if (block.timestamp < s.revealDeadline) revert RevealPhaseNotOver(sessionId, s.revealDeadline, block.timestamp);
         if (clearingPrices.length != s.slots) revert WrongPriceCount(sessionId, clearingPrices.length, s.slots);
         if (s.cleared != s.reveals) revert MembersNotCleared(sessionId, s.cleared, s.reveals);
-        if (s.unbalancedSlots != 0) revert UnbalancedSlots(sessionId, s.unbalancedSlots);
+        uint256 unbalanced = _unbalanced(sessionId, CLEARING_NET, s.slots);
+        if (unbalanced != 0) revert UnbalancedSlots(sessionId, unbalanced);
         s.resultHash = keccak256(abi.encode(s.resultHash, clearingPrices));
         s.state = SessionState.Cleared;
         emit ClearingPublished(sessionId, clearingPrices, s.resultHash);
@@ -125,13 +146,17 @@ contract Marketplace is SessionOrders {
         _requireState(sessionId, s, SessionState.Cleared);
         uint256 deliveryEnd = uint256(s.deliveryStart) + uint256(s.slots) * s.slotLength;
         if (block.timestamp < deliveryEnd) revert DeliveryNotOver(sessionId, deliveryEnd, block.timestamp);
+        int256[] memory net = new int256[](s.slots);
         for (uint256 i = 0; i < entries.length; i++) {
-            _validateMember(sessionId, s, entries[i]);
+            _validateMember(sessionId, s, entries[i], net);
         }
+        _addNet(sessionId, DELIVERY_NET, net);
         s.validationHash = keccak256(abi.encode(s.validationHash, keccak256(abi.encode(entries))));
     }
 
-    function _validateMember(uint256 sessionId, Session storage s, MemberDeliveries calldata e) private {
+    function _validateMember(uint256 sessionId, Session storage s, MemberDeliveries calldata e, int256[] memory net)
+        private
+    {
         uint256 word = participation[sessionId][e.member];
         if (word == 0 || word & (FLAG_MASK | VALIDATED_BIT) != 0) revert FillsMismatch(sessionId, e.member);
         if ((uint256(keccak256(abi.encode(e.orders, e.fills))) & ~(FLAG_MASK | VALIDATED_BIT)) != word) {
@@ -155,7 +180,7 @@ contract Marketplace is SessionOrders {
             } else {
                 receive_ += (delivered * fill.fillPrice()) / 1000;
             }
-            _addNet(sessionId, s, deliveryNet, order.orderSlot(), side == 0 ? int256(delivered) : -int256(delivered));
+            net[order.orderSlot()] += side == 0 ? int256(delivered) : -int256(delivered);
         }
         if (e.penalty > locked - pay) revert PenaltyTooHigh(e.member, e.penalty, locked - pay);
         MarketBase.Account storage acc = accounts[e.member];
@@ -176,7 +201,8 @@ contract Marketplace is SessionOrders {
         Session storage s = _session(sessionId);
         _requireState(sessionId, s, SessionState.Cleared);
         if (s.validated != s.cleared) revert MembersNotValidated(sessionId, s.validated, s.cleared);
-        if (s.unbalancedSlots != 0) revert UnbalancedSlots(sessionId, s.unbalancedSlots);
+        uint256 unbalanced = _unbalanced(sessionId, DELIVERY_NET, s.slots);
+        if (unbalanced != 0) revert UnbalancedSlots(sessionId, unbalanced);
         if (s.pool < s.owed) revert ValueImbalance(sessionId, s.pool, s.owed);
         uint256 dust = s.pool - s.owed;
         s.pool = s.owed;

@@ -107,7 +107,7 @@ abstract contract SessionOrders is MarketBase {
         for (uint256 i = 0; i < auths.length; i++) {
             CommitAuth calldata a = auths[i];
             bytes32 structHash =
-                keccak256(abi.encode(COMMIT_TYPEHASH, sessionId, a.commitment, nonces[a.member], a.deadline));
+                keccak256(abi.encode(COMMIT_TYPEHASH, sessionId, a.commitment, members[a.member].nonce, a.deadline));
             _useSignature(a.member, structHash, a.deadline, a.v, a.r, a.s);
             _commit(sessionId, a.member, a.commitment);
         }
@@ -144,7 +144,7 @@ abstract contract SessionOrders is MarketBase {
                     sessionId,
                     keccak256(abi.encodePacked(a.orders)),
                     a.salt,
-                    nonces[a.member],
+                    members[a.member].nonce,
                     a.deadline
                 )
             );
@@ -235,6 +235,6 @@ abstract contract SessionOrders is MarketBase {
         bytes32 digest = keccak256(abi.encodePacked("\x19\x01", domainSeparator(), structHash));
         address signer = ecrecover(digest, v, r, s);
         if (signer == address(0) || signer != member) revert InvalidSignature(member);
-        nonces[member] += 1;
+        members[member].nonce += 1;
     }
 }
