@@ -9,7 +9,7 @@ VENV_STAMP   := $(VENV)/.requirements.stamp
 APT_PACKAGES := libsecp256k1-dev libcurl4-openssl-dev pkg-config python3 python3-venv
 APT_STAMP    := .build/.apt-packages.stamp
 
-.PHONY: all deps devchain-venv build lint format test test-swift test-devchain demo contracts clean
+.PHONY: all deps devchain-venv build lint format test test-swift test-devchain demo gas-report contracts clean
 
 all: build
 
@@ -55,6 +55,10 @@ test-devchain: $(VENV_STAMP)
 ## demo: start a dev chain, deploy a contract, send and confirm signed transactions.
 demo: devchain-venv build
 	$(SWIFT) run --skip-build cer-run demo
+
+## gas-report: gas per member for a 24-slot session, direct vs batched (a benchmark, not a test).
+gas-report: devchain-venv build
+	$(SWIFT) run --skip-build market-gas-report $(or $(MEMBERS),20)
 
 ## contracts: recompile contracts/src into contracts/artifacts (needs solc on PATH).
 contracts:

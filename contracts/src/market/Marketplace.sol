@@ -42,7 +42,6 @@ contract Marketplace is SessionOrders {
             _clearMember(sessionId, s, entries[i], net);
         }
         _addNet(sessionId, CLEARING_NET, net);
-        s.resultHash = keccak256(abi.encode(s.resultHash, keccak256(abi.encode(entries))));
     }
 
     function _clearMember(uint256 sessionId, Session storage s, MemberFills calldata e, int256[] memory net) private {
@@ -83,8 +82,10 @@ contract Marketplace is SessionOrders {
             acc.locked -= uint128(released);
             acc.available += uint128(released);
         }
-        participation[sessionId][e.member] =
-            uint256(keccak256(abi.encode(e.orders, e.fills))) & ~(FLAG_MASK | VALIDATED_BIT);
+        bytes32 fillsHash = keccak256(abi.encode(e.orders, e.fills));
+        participation[sessionId][e.member] = uint256(fillsHash) & ~(FLAG_MASK | VALIDATED_BIT);
+        // The result hash chains (member, hash of its orders and fills) in publication order.
+        s.resultHash = keccak256(abi.encode(s.resultHash, e.member, fillsHash));
         s.cleared += 1;
         emit MemberCleared(sessionId, e.member, e.fills, released);
     }
@@ -151,7 +152,6 @@ contract Marketplace is SessionOrders {
             _validateMember(sessionId, s, entries[i], net);
         }
         _addNet(sessionId, DELIVERY_NET, net);
-        s.validationHash = keccak256(abi.encode(s.validationHash, keccak256(abi.encode(entries))));
     }
 
     function _validateMember(uint256 sessionId, Session storage s, MemberDeliveries calldata e, int256[] memory net)
@@ -190,6 +190,7 @@ contract Marketplace is SessionOrders {
         s.owed += uint128(receive_);
         treasury += e.penalty;
         participation[sessionId][e.member] = VALIDATED_BIT | (receive_ << 2);
+        s.validationHash = keccak256(abi.encode(s.validationHash, e.member, keccak256(abi.encode(e.delivered)), e.penalty));
         s.validated += 1;
         emit MemberValidated(sessionId, e.member, e.delivered, pay, receive_, e.penalty);
     }
