@@ -70,6 +70,15 @@ import Testing
         try await f.expectFunds(dave, available: 495_000_000, locked: 5_000_000)
         try await f.checkConservation(members: everyone, sessions: [id])
 
+        // The order book as the clear phase and any auditor rebuild it: from the chain's events.
+        let book = try await f.market.revealedOrders(sessionID: id)
+        #expect(book.map(\.member) == [alice, bob, carol].map { f.keys[$0].address })
+        for entry in book {
+            let index = f.keys.firstIndex { $0.address == entry.member }!
+            #expect(entry.orders == orders[index])
+            #expect(entry.salt == salts[index])
+        }
+
         try await f.travel(to: params.revealDeadline)
         let everyoneAddresses = everyone.map { f.keys[$0].address }
         try await f.market.forfeitUnrevealed(sessionID: id, members: everyoneAddresses, sender: f.sender(carol))
@@ -117,7 +126,14 @@ import Testing
             MemberDeliveriesEntry(
                 member: f.keys[carol].address, orders: orders[carol]!, fills: fills[carol]!, delivered: [900]),
         ]
-        try await f.market.setValidTransactions(sessionID: id, deliveries, sender: f.operatorSender)
+        let validationReceipt = try await f.market.setValidTransactions(
+            sessionID: id, deliveries, sender: f.operatorSender)
+        #expect(
+            f.market.events(in: validationReceipt).contains(
+                .memberValidated(
+                    sessionID: id, member: f.keys[alice].address, delivered: [2_800, 1_500], paid: 0,
+                    receivable: 622_502,
+                    penalty: 10_000)))
         // Bob pays ceil(1900·150001/1000) + 1500·135 = 285_002 + 202_500 = 487_502;
         // Carol pays ceil(900·150001/1000) = 135_001; Alice is owed floor(2800·150001/1000) +
         // 202_500 = 420_002 + 202_500 = 622_502.
