@@ -1,0 +1,94 @@
+import BigInt
+import Chain
+import Market
+import Testing
+
+// MARK: - Revert helper (shared by the market integration tests)
+
+/// A revert caught by `expectRevert`: the decoded reason and its arguments by parameter name.
+struct CaughtRevert: CustomStringConvertible {
+    var reason: RevertReason
+
+    var name: String? { reason.customErrorName }
+
+    /// The argument called `name` of the custom error.
+    subscript(_ argument: String) -> ABIValue? {
+        guard case .custom(let error, let values) = reason,
+            let index = error.inputs.firstIndex(where: { $0.name == argument }), index < values.count
+        else { return nil }
+        return values[index]
+    }
+
+    /// An unsigned argument, for comparisons such as `>=`.
+    func uint(_ argument: String) -> BigUInt? { self[argument]?.uintValue }
+
+    var description: String { "\(reason)" }
+}
+
+/// Runs `body`, which must revert with the custom error `name` (either at `eth_estimateGas`, so
+/// nothing is sent, or in an `eth_call`, or — should the estimate pass — in a mined transaction).
+/// Records an issue when nothing reverts, when something other than a revert is thrown, or when
+/// the error has another name. Returns the revert for argument checks (nil when there was none).
+/// `alsoDecoding` adds errors of other contracts whose reverts bubble up (e.g. the token's).
+@discardableResult
+func expectRevert(
+    _ name: String, alsoDecoding extraErrors: [ABICustomError] = [],
+    sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> Void
+) async -> CaughtRevert? {
+    var caught: RevertReason?
+    do {
+        try await body()
+    } catch let error as SendError {
+        switch error {
+        case .wouldRevert(let reason): caught = reason
+        case .reverted(_, _, let reason?): caught = reason
+        default:
+            Issue.record("expected a revert with \(name), got \(error)", sourceLocation: sourceLocation)
+            return nil
+        }
+    } catch let error as ContractCallError {
+        guard case .reverted(let reason) = error else {
+            Issue.record("expected a revert with \(name), got \(error)", sourceLocation: sourceLocation)
+            return nil
+        }
+        caught = reason
+    } catch {
+        Issue.record("expected a revert with \(name), got \(error)", sourceLocation: sourceLocation)
+        return nil
+    }
+    guard var reason = caught else {
+        Issue.record("expected a revert with \(name), but the call succeeded", sourceLocation: sourceLocation)
+        return nil
+    }
+    if case .unknown(let data) = reason, !extraErrors.isEmpty {
+        reason = RevertReason(data: data, errors: extraErrors)
+    }
+    #expect(reason.customErrorName == name, "expected \(name), got \(reason)", sourceLocation: sourceLocation)
+    return CaughtRevert(reason: reason)
+}
+
+extension MarketFixture {
+    /// The commitment of member `index` for `orders` and `salt` in session `id`.
+    func sealedCommitment(_ id: UInt64, _ index: Int, _ orders: [MarketOrder], _ salt: [UInt8]) throws -> [UInt8] {
+        try Commitment.compute(
+            chainID: chain.chainID, marketplace: market.address, sessionID: id, member: keys[index].address,
+            orders: orders, salt: salt)
+    }
+
+    /// Member `index` commits `orders` in session `id` itself; returns the salt.
+    @discardableResult
+    func commitSealed(_ id: UInt64, _ index: Int, _ orders: [MarketOrder], salt: [UInt8] = Commitment.randomSalt())
+        async throws -> [UInt8]
+    {
+        try await market.submitCommitment(
+            sessionID: id, commitment: try sealedCommitment(id, index, orders, salt), sender: sender(index))
+        return salt
+    }
+
+    /// The fills entry of member `index` for a clearing publication.
+    func fillsEntry(_ index: Int, _ orders: [MarketOrder], _ salt: [UInt8], _ fills: [MarketFill]) -> MemberFillsEntry {
+        MemberFillsEntry(member: keys[index].address, orders: orders, salt: salt, fills: fills)
+    }
+}
+
+// MARK: - Revert paths of the marketplace
