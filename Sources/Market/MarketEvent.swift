@@ -19,6 +19,8 @@ public enum MarketEvent: Sendable, Hashable {
     case validationPublished(sessionID: UInt64, validationHash: [UInt8], dust: BigUInt)
     case executed(sessionID: UInt64, member: Address, amount: BigUInt)
     case sessionSettled(sessionID: UInt64)
+    case sessionCancelled(sessionID: UInt64, reason: String)
+    case lockReleased(sessionID: UInt64, member: Address, amount: BigUInt)
     /// An event of the contract this enum does not model (roles, treasury).
     case other(DecodedEvent)
 
@@ -89,6 +91,12 @@ public enum MarketEvent: Sendable, Hashable {
         case "SessionSettled":
             guard let id = u64("sessionId") else { return nil }
             self = .sessionSettled(sessionID: id)
+        case "SessionCancelled":
+            guard let id = u64("sessionId"), let reason = value("reason")?.stringValue else { return nil }
+            self = .sessionCancelled(sessionID: id, reason: reason)
+        case "LockReleased":
+            guard let id = u64("sessionId"), let m = address("member"), let a = uint("amount") else { return nil }
+            self = .lockReleased(sessionID: id, member: m, amount: a)
         default:
             self = .other(event)
         }

@@ -235,6 +235,21 @@ public struct MarketplaceContract: Sendable {
         try await send(sender, "finalizeValidation", [.unsigned(sessionID)])
     }
 
+    /// Cancels a session that cannot complete (admin; before validation starts).
+    @discardableResult
+    public func cancelSession(sessionID: UInt64, reason: String, sender: TransactionSender) async throws -> Receipt {
+        try await send(sender, "cancelSession", [.unsigned(sessionID), .string(reason)])
+    }
+
+    /// Returns what members of a cancelled session still have locked for it. Give each member's
+    /// revealed orders and salt, and its fills if it was cleared (empty otherwise).
+    @discardableResult
+    public func releaseCancelled(sessionID: UInt64, _ entries: [MemberFillsEntry], sender: TransactionSender)
+        async throws -> Receipt
+    {
+        try await send(sender, "releaseCancelled", [.unsigned(sessionID), .array(entries.map(\.abiValue))])
+    }
+
     @discardableResult
     public func execute(sessionID: UInt64, sender: TransactionSender) async throws -> Receipt {
         try await send(sender, "execute", [.unsigned(sessionID)])

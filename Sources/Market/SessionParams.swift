@@ -50,5 +50,5 @@ public enum MemberStatus: UInt8, Sendable, Codable {
 
 /// Stored session states, as the contract numbers them.
 public enum SessionState: UInt8, Sendable, Codable {
-    case none = 0, open, cleared, validated, settled
+    case none = 0, open, cleared, validated, settled, cancelled
 }

@@ -75,6 +75,8 @@ abstract contract MarketBase is MarketErrors {
     uint256 internal constant FLAG_FORFEITED = 3;
     uint256 internal constant VALIDATED_BIT = 1 << 255;
     uint256 internal constant SETTLED_BIT = 1;
+    /// @dev A member whose locked funds were returned by a cancellation.
+    uint256 internal constant RELEASED = VALIDATED_BIT | SETTLED_BIT;
 
     event AdminTransferred(address indexed previousAdmin, address indexed newAdmin);
     event OperatorChanged(address indexed previousOperator, address indexed newOperator);

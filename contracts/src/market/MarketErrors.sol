@@ -49,4 +49,5 @@ interface MarketErrors {
     error ValueImbalance(uint256 sessionId, uint256 pool, uint256 owed);
     error NotValidated(uint256 sessionId, address member);
     error AlreadySettled(uint256 sessionId, address member);
+    error ValidationStarted(uint256 sessionId, uint256 validated);
 }

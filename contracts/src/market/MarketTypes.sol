@@ -16,7 +16,8 @@ enum SessionState {
     Open,
     Cleared,
     Validated,
-    Settled
+    Settled,
+    Cancelled
 }
 
 /// @notice Parameters of a new session. Deadlines and delivery start are Unix seconds read

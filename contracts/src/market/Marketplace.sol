@@ -24,6 +24,8 @@ contract Marketplace is SessionOrders {
     event ValidationPublished(uint256 indexed sessionId, bytes32 validationHash, uint256 dust);
     event Executed(uint256 indexed sessionId, address indexed member, uint256 amount);
     event SessionSettled(uint256 indexed sessionId);
+    event SessionCancelled(uint256 indexed sessionId, string reason);
+    event LockReleased(uint256 indexed sessionId, address indexed member, uint256 amount);
 
     constructor(address token_, address operator_) MarketBase(token_, operator_) {}
 
@@ -211,6 +213,62 @@ contract Marketplace is SessionOrders {
         s.state = s.validated == 0 ? SessionState.Settled : SessionState.Validated;
         emit ValidationPublished(sessionId, s.validationHash, dust);
         if (s.validated == 0) emit SessionSettled(sessionId);
+    }
+
+    // ---- cancellation ----
+
+    /// @notice The admin's way out of a session that cannot complete (a clearing chunk that can
+    /// never balance, wrong parameters, an operator gone): allowed until validation has started.
+    /// Nothing moves here; `releaseCancelled` then returns what each member has locked.
+    function cancelSession(uint256 sessionId, string calldata reason) external onlyAdmin {
+        Session storage s = _session(sessionId);
+        if (s.state == SessionState.Cleared) {
+            if (s.validated != 0) revert ValidationStarted(sessionId, s.validated);
+        } else {
+            _requireState(sessionId, s, SessionState.Open);
+        }
+        s.state = SessionState.Cancelled;
+        emit SessionCancelled(sessionId, reason);
+    }
+
+    /// @notice Returns, for members of a cancelled session, what they still have locked for it:
+    /// the deposit of a commitment, the collateral of revealed orders (orders and salt checked
+    /// against the commitment), or the collateral of cleared fills (checked against the stored
+    /// hash). Anyone may call it; members already released or forfeited are skipped.
+    function releaseCancelled(uint256 sessionId, MemberFills[] calldata entries) external {
+        Session storage s = _session(sessionId);
+        _requireState(sessionId, s, SessionState.Cancelled);
+        for (uint256 i = 0; i < entries.length; i++) {
+            MemberFills calldata e = entries[i];
+            uint256 word = participation[sessionId][e.member];
+            uint256 flag = word & FLAG_MASK;
+            if (word == 0 || word == RELEASED || flag == FLAG_FORFEITED) continue;
+            uint256 amount;
+            if (flag == FLAG_COMMITTED) {
+                amount = s.deposit;
+            } else if (flag == FLAG_REVEALED) {
+                bytes32 computed = computeCommitment(sessionId, e.member, e.orders, e.salt);
+                if ((uint256(computed) & ~FLAG_MASK) != (word & ~FLAG_MASK)) {
+                    revert CommitmentMismatch(sessionId, e.member, computed);
+                }
+                amount = _checkOrders(e.orders, s.slots, s.sellerBondPerKWh);
+            } else {
+                if ((uint256(keccak256(abi.encode(e.orders, e.fills))) & ~(FLAG_MASK | VALIDATED_BIT)) != word) {
+                    revert FillsMismatch(sessionId, e.member);
+                }
+                for (uint256 f = 0; f < e.fills.length; f++) {
+                    uint256 order = e.orders[e.fills[f].fillOrderIndex()];
+                    amount += MarketMath.collateral(
+                        order.orderSide(), e.fills[f].fillQuantity(), order.orderPrice(), s.sellerBondPerKWh
+                    );
+                }
+            }
+            participation[sessionId][e.member] = RELEASED;
+            MarketBase.Account storage acc = accounts[e.member];
+            acc.locked -= uint128(amount);
+            acc.available += uint128(amount);
+            emit LockReleased(sessionId, e.member, amount);
+        }
     }
 
     // ---- settlement ----

@@ -36,7 +36,7 @@ abstract contract SessionOrders is MarketBase {
         uint256 previous = lastSessionId;
         if (priorSessionValidationRequired && previous != 0) {
             SessionState state = sessions[previous].state;
-            if (state != SessionState.Validated && state != SessionState.Settled) {
+            if (state != SessionState.Validated && state != SessionState.Settled && state != SessionState.Cancelled) {
                 revert PriorSessionNotValidated(previous, state);
             }
         }
