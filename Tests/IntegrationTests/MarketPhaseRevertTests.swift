@@ -7,12 +7,7 @@ import Testing
 /// prior-session rule.
 /// Each is asserted by its custom error name and arguments. Member 2 sells, member 3 buys unless
 /// a test says otherwise. Money in base units.
-@Suite struct MarketPhaseRevertTests {
-    static let unit = MarketFixture.unit
-    /// Sell 1 kWh in slot 0 at ≥ 0.10 per kWh; the default bond (0.05/kWh) locks 50_000.
-    static let sell = [MarketOrder(slot: 0, side: .sell, quantityWh: 1_000, limitPrice: 100_000)]
-    /// Buy 1 kWh in slot 0 at ≤ 0.15 per kWh: locks 150_000.
-    static let buy = [MarketOrder(slot: 0, side: .buy, quantityWh: 1_000, limitPrice: 150_000)]
+@Suite struct MarketPhaseRevertTests: MarketRevertSuite {
 
     @Test func phasesAreEnforcedInOrder() async throws {
         let f = try await MarketFixture.make()

@@ -92,3 +92,14 @@ extension MarketFixture {
 }
 
 // MARK: - Revert paths of the marketplace
+
+/// The small books the revert suites share.
+protocol MarketRevertSuite {}
+
+extension MarketRevertSuite {
+    static var unit: BigUInt { MarketFixture.unit }
+    /// Sell 1 kWh in slot 0 at ≥ 0.10 per kWh; the default bond (0.05/kWh) locks 50_000.
+    static var sell: [MarketOrder] { [MarketOrder(slot: 0, side: .sell, quantityWh: 1_000, limitPrice: 100_000)] }
+    /// Buy 1 kWh in slot 0 at ≤ 0.15 per kWh: locks 150_000.
+    static var buy: [MarketOrder] { [MarketOrder(slot: 0, side: .buy, quantityWh: 1_000, limitPrice: 150_000)] }
+}
