@@ -74,6 +74,11 @@ abstract contract MarketBase is MarketErrors {
     uint256 internal constant FLAG_REVEALED = 2;
     uint256 internal constant FLAG_FORFEITED = 3;
     uint256 internal constant VALIDATED_BIT = 1 << 255;
+    /// @dev Bits a commitment or fills hash keeps: the flag bits and bit 255 are cleared, so a
+    /// stored hash can never look like a validated word.
+    uint256 internal constant HASH_MASK = ~(FLAG_MASK | VALIDATED_BIT);
+    /// @dev At most this many orders per slot in one reveal (bounds gas and the 16-bit index).
+    uint256 internal constant MAX_ORDERS_PER_SLOT = 16;
     uint256 internal constant SETTLED_BIT = 1;
     /// @dev A member whose locked funds were returned by a cancellation.
     uint256 internal constant RELEASED = VALIDATED_BIT | SETTLED_BIT;
@@ -191,7 +196,9 @@ abstract contract MarketBase is MarketErrors {
 
     /// @notice `deposit` with an EIP-2612 permit instead of a prior approve.
     function depositWithPermit(uint256 amount, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external nonReentrant {
-        IERC20Permit(token).permit(msg.sender, address(this), amount, deadline, v, r, s);
+        // A permit already used (e.g. front-run by someone who copied it) is fine as long as the
+        // allowance is there; `transferFrom` then decides.
+        try IERC20Permit(token).permit(msg.sender, address(this), amount, deadline, v, r, s) {} catch {}
         _deposit(msg.sender, amount);
     }
 

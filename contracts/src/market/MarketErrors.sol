@@ -28,6 +28,7 @@ interface MarketErrors {
     error ZeroCommitment();
     error CommitmentMismatch(uint256 sessionId, address member, bytes32 computed);
     error NoOrders();
+    error TooManyOrders(uint256 count, uint256 maximum);
     error InvalidOrder(uint256 index, uint256 word, string reason);
     error SlotOutOfRange(uint256 index, uint256 slot, uint16 slots);
     error SignatureExpired(address member, uint256 deadline, uint256 nowTime);

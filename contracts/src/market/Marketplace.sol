@@ -48,9 +48,9 @@ contract Marketplace is SessionOrders {
 
     function _clearMember(uint256 sessionId, Session storage s, MemberFills calldata e, int256[] memory net) private {
         uint256 word = participation[sessionId][e.member];
-        if (word & FLAG_MASK != FLAG_REVEALED) revert NotRevealed(sessionId, e.member);
+        if (word & FLAG_MASK != FLAG_REVEALED || word & VALIDATED_BIT != 0) revert NotRevealed(sessionId, e.member);
         bytes32 computed = computeCommitment(sessionId, e.member, e.orders, e.salt);
-        if ((uint256(computed) & ~FLAG_MASK) != (word & ~FLAG_MASK)) {
+        if ((uint256(computed) & HASH_MASK) != (word & HASH_MASK)) {
             revert CommitmentMismatch(sessionId, e.member, computed);
         }
         uint256 bond = s.sellerBondPerKWh;
@@ -85,7 +85,7 @@ contract Marketplace is SessionOrders {
             acc.available += uint128(released);
         }
         bytes32 fillsHash = keccak256(abi.encode(e.orders, e.fills));
-        participation[sessionId][e.member] = uint256(fillsHash) & ~(FLAG_MASK | VALIDATED_BIT);
+        participation[sessionId][e.member] = uint256(fillsHash) & HASH_MASK;
         // The result hash chains (member, hash of its orders and fills) in publication order.
         s.resultHash = keccak256(abi.encode(s.resultHash, e.member, fillsHash));
         s.cleared += 1;
@@ -161,7 +161,7 @@ contract Marketplace is SessionOrders {
     {
         uint256 word = participation[sessionId][e.member];
         if (word == 0 || word & (FLAG_MASK | VALIDATED_BIT) != 0) revert FillsMismatch(sessionId, e.member);
-        if ((uint256(keccak256(abi.encode(e.orders, e.fills))) & ~(FLAG_MASK | VALIDATED_BIT)) != word) {
+        if ((uint256(keccak256(abi.encode(e.orders, e.fills))) & HASH_MASK) != word) {
             revert FillsMismatch(sessionId, e.member);
         }
         if (e.delivered.length != e.fills.length) revert WrongDeliveryCount(e.member, e.delivered.length, e.fills.length);
@@ -242,18 +242,18 @@ contract Marketplace is SessionOrders {
             MemberFills calldata e = entries[i];
             uint256 word = participation[sessionId][e.member];
             uint256 flag = word & FLAG_MASK;
-            if (word == 0 || word == RELEASED || flag == FLAG_FORFEITED) continue;
+            if (word == 0 || word & VALIDATED_BIT != 0 || flag == FLAG_FORFEITED) continue;
             uint256 amount;
             if (flag == FLAG_COMMITTED) {
                 amount = s.deposit;
             } else if (flag == FLAG_REVEALED) {
                 bytes32 computed = computeCommitment(sessionId, e.member, e.orders, e.salt);
-                if ((uint256(computed) & ~FLAG_MASK) != (word & ~FLAG_MASK)) {
+                if ((uint256(computed) & HASH_MASK) != (word & HASH_MASK)) {
                     revert CommitmentMismatch(sessionId, e.member, computed);
                 }
                 amount = _checkOrders(e.orders, s.slots, s.sellerBondPerKWh);
             } else {
-                if ((uint256(keccak256(abi.encode(e.orders, e.fills))) & ~(FLAG_MASK | VALIDATED_BIT)) != word) {
+                if ((uint256(keccak256(abi.encode(e.orders, e.fills))) & HASH_MASK) != word) {
                     revert FillsMismatch(sessionId, e.member);
                 }
                 for (uint256 f = 0; f < e.fills.length; f++) {

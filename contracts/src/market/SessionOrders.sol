@@ -23,6 +23,9 @@ abstract contract SessionOrders is MarketBase {
         uint256 indexed sessionId, address indexed member, uint256[] orders, bytes32 salt, uint256 collateral
     );
     event DepositForfeited(uint256 indexed sessionId, address indexed member, uint256 amount);
+    /// @notice A relayed entry skipped because its member had already done that step (e.g. the
+    /// same authorisation was submitted by someone else first).
+    event RelaySkipped(uint256 indexed sessionId, address indexed member);
 
     // ---- sessions ----
 
@@ -68,9 +71,10 @@ abstract contract SessionOrders is MarketBase {
         return _session(sessionId);
     }
 
-    /// @notice The participation word of a member: 0 none; low bits 1 committed, 2 revealed,
-    /// 3 forfeited; low bits 0 and top bit clear: cleared (fills hash); top bit set: validated,
-    /// with bit 0 = settled and bits 2–129 = the amount the member receives.
+    /// @notice The participation word of a member. Top bit clear: 0 none; otherwise the low bits
+    /// say 1 committed, 2 revealed, 3 forfeited, 0 cleared (with a hash in bits 2–254). Top bit
+    /// set: validated, with bit 0 = settled and bits 2–129 = the amount the member receives
+    /// (`RELEASED`, top bit and bit 0 only, marks a member of a cancelled session paid back).
     function participationOf(uint256 sessionId, address member) external view returns (uint256) {
         return participation[sessionId][member];
     }
@@ -106,6 +110,10 @@ abstract contract SessionOrders is MarketBase {
     function submitCommitmentsBySig(uint256 sessionId, CommitAuth[] calldata auths) external {
         for (uint256 i = 0; i < auths.length; i++) {
             CommitAuth calldata a = auths[i];
+            if (participation[sessionId][a.member] != 0) {
+                emit RelaySkipped(sessionId, a.member);
+                continue;
+            }
             bytes32 structHash =
                 keccak256(abi.encode(COMMIT_TYPEHASH, sessionId, a.commitment, members[a.member].nonce, a.deadline));
             _useSignature(a.member, structHash, a.deadline, a.v, a.r, a.s);
@@ -120,7 +128,7 @@ abstract contract SessionOrders is MarketBase {
         _requireActive(member);
         if (commitment == bytes32(0)) revert ZeroCommitment();
         if (participation[sessionId][member] != 0) revert AlreadyCommitted(sessionId, member);
-        participation[sessionId][member] = (uint256(commitment) & ~FLAG_MASK) | FLAG_COMMITTED;
+        participation[sessionId][member] = (uint256(commitment) & HASH_MASK) | FLAG_COMMITTED;
         s.commits += 1;
         _lock(member, s.deposit);
         emit CommitmentSubmitted(sessionId, member, commitment);
@@ -138,6 +146,11 @@ abstract contract SessionOrders is MarketBase {
     function revealOrdersBySig(uint256 sessionId, RevealAuth[] calldata auths) external {
         for (uint256 i = 0; i < auths.length; i++) {
             RevealAuth calldata a = auths[i];
+            uint256 current = participation[sessionId][a.member];
+            if (current != 0 && current & FLAG_MASK != FLAG_COMMITTED) {
+                emit RelaySkipped(sessionId, a.member);
+                continue;
+            }
             bytes32 structHash = keccak256(
                 abi.encode(
                     REVEAL_TYPEHASH,
@@ -161,13 +174,13 @@ abstract contract SessionOrders is MarketBase {
         }
         _requireActive(member);
         uint256 word = participation[sessionId][member];
-        if (word & FLAG_MASK != FLAG_COMMITTED) revert NotCommitted(sessionId, member);
+        if (word & FLAG_MASK != FLAG_COMMITTED || word & VALIDATED_BIT != 0) revert NotCommitted(sessionId, member);
         bytes32 computed = computeCommitment(sessionId, member, orders, salt);
-        if ((uint256(computed) & ~FLAG_MASK) != (word & ~FLAG_MASK)) {
+        if ((uint256(computed) & HASH_MASK) != (word & HASH_MASK)) {
             revert CommitmentMismatch(sessionId, member, computed);
         }
         uint256 collateral = _checkOrders(orders, s.slots, s.sellerBondPerKWh);
-        participation[sessionId][member] = (word & ~FLAG_MASK) | FLAG_REVEALED;
+        participation[sessionId][member] = (word & HASH_MASK) | FLAG_REVEALED;
         s.reveals += 1;
         Account storage acc = accounts[member];
         uint256 available = uint256(acc.available) + s.deposit;
@@ -180,6 +193,9 @@ abstract contract SessionOrders is MarketBase {
     /// @notice Validates packed orders and returns the collateral they lock.
     function _checkOrders(uint256[] calldata orders, uint16 slots, uint256 bond) internal pure returns (uint256 total) {
         if (orders.length == 0) revert NoOrders();
+        if (orders.length > uint256(slots) * MAX_ORDERS_PER_SLOT) {
+            revert TooManyOrders(orders.length, uint256(slots) * MAX_ORDERS_PER_SLOT);
+        }
         for (uint256 i = 0; i < orders.length; i++) {
             uint256 w = orders[i];
             if (w.orderHighBits() != 0) revert InvalidOrder(i, w, "non-zero high bits");
@@ -199,11 +215,15 @@ abstract contract SessionOrders is MarketBase {
     /// but did not reveal to the treasury. Members in any other state are skipped.
     function forfeitUnrevealed(uint256 sessionId, address[] calldata list) external {
         Session storage s = _session(sessionId);
+        // A cancelled session returns deposits instead (`releaseCancelled`).
+        if (s.state == SessionState.Cancelled) revert WrongState(sessionId, SessionState.Open, s.state);
         if (block.timestamp < s.revealDeadline) revert RevealPhaseNotOver(sessionId, s.revealDeadline, block.timestamp);
         uint256 amount = s.deposit;
         for (uint256 i = 0; i < list.length; i++) {
             address member = list[i];
-            if (participation[sessionId][member] & FLAG_MASK != FLAG_COMMITTED) continue;
+            uint256 word = participation[sessionId][member];
+            // Only a commitment never revealed: validated, settled and released words have bit 255.
+            if (word & FLAG_MASK != FLAG_COMMITTED || word & VALIDATED_BIT != 0) continue;
             participation[sessionId][member] = FLAG_FORFEITED;
             s.forfeited += 1;
             accounts[member].locked -= uint128(amount);
