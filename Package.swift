@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -31,17 +32,22 @@ let package = Package(
         ),
         .target(name: "DevChain", dependencies: ["Chain"]),
         .target(name: "Market", dependencies: ["Chain"]),
-        .target(name: "PhaseRunner", dependencies: ["Chain", "Market", "DevChain"]),
+        .target(
+            name: "Manifest",
+            dependencies: ["Chain", "Market", .product(name: "Yams", package: "Yams")]
+        ),
+        .target(name: "PhaseRunner", dependencies: ["Chain", "Market", "DevChain", "Manifest"]),
         .executableTarget(
             name: "cer-run",
             dependencies: [
-                "PhaseRunner", "DevChain", "Chain",
+                "PhaseRunner", "DevChain", "Chain", "Manifest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "market-gas-report", dependencies: ["Chain", "DevChain", "Market"]),
         .testTarget(name: "ChainTests", dependencies: ["Chain"], resources: [.copy("Vectors")]),
         .testTarget(name: "MarketTests", dependencies: ["Chain", "Market"]),
+        .testTarget(name: "ManifestTests", dependencies: ["Manifest", "Chain"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Chain", "DevChain", "Market", "PhaseRunner"]),
     ],
     swiftLanguageModes: [.v6]
