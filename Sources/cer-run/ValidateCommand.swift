@@ -31,7 +31,9 @@ struct ValidateCommand: AsyncParsableCommand {
         let s = manifest.session
         say("\(file): OK")
         say("  session \(s.id) — \(s.community)")
-        say("  delivery \(s.deliveryDay) in \(s.timeZone): \(s.slots) slots of \(s.slotMinutes) min from \(local(s.deliveryStart))")
+        say(
+            "  delivery \(s.deliveryDay) in \(s.timeZone): \(s.slots) slots of \(s.slotMinutes) min"
+                + " from \(local(s.deliveryStart))")
         say("  commit until \(local(manifest.deadlines.commit)), reveal until \(local(manifest.deadlines.reveal))")
         let agents = manifest.participants.filter { $0.key != nil }.count
         let orders = manifest.participants.reduce(0) { $0 + $1.orders.count }
