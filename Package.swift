@@ -48,6 +48,7 @@ let package = Package(
         .testTarget(name: "ChainTests", dependencies: ["Chain"], resources: [.copy("Vectors")]),
         .testTarget(name: "MarketTests", dependencies: ["Chain", "Market"]),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest", "Chain"]),
+        .testTarget(name: "PhaseRunnerTests", dependencies: ["PhaseRunner", "Chain"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Chain", "DevChain", "Market", "PhaseRunner"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,26 @@
+import Foundation
+
+/// Test hook for crash safety: `CER_RUN_CRASH_AFTER=<seq>` ends the process abruptly right after
+/// the journal record with that sequence number is fsynced, and
+/// `CER_RUN_CRASH_AFTER_BROADCAST=<n>` right after the n-th broadcast (before its outcome is
+/// journaled). Nothing else reads these variables.
+enum CrashHook {
+    static let afterRecord: Int? = ProcessInfo.processInfo.environment["CER_RUN_CRASH_AFTER"].flatMap(Int.init)
+    static let afterBroadcast: Int? = ProcessInfo.processInfo.environment["CER_RUN_CRASH_AFTER_BROADCAST"].flatMap(
+        Int.init)
+    nonisolated(unsafe) static var broadcasts = 0
+
+    static func recordAppended(_ sequence: Int) {
+        if let afterRecord, afterRecord == sequence { crash("after journal record \(sequence)") }
+    }
+
+    static func broadcastDone() {
+        broadcasts += 1
+        if let afterBroadcast, afterBroadcast == broadcasts { crash("after broadcast \(broadcasts)") }
+    }
+
+    private static func crash(_ what: String) -> Never {
+        FileHandle.standardError.write(Data("cer-run: simulated crash \(what) (CER_RUN_CRASH_AFTER*)\n".utf8))
+        _exit(86)
+    }
+}

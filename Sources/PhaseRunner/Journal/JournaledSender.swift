@@ -1,0 +1,140 @@
+import BigInt
+import Chain
+import Foundation
+
+/// Sends the transactions of named steps exactly once, across crashes: each transaction is
+/// signed locally, journaled (raw bytes, hash, nonce, fees; fsynced) and only then broadcast;
+/// its outcome is journaled after. `ensure(step:)` first looks at what the journal and the chain
+/// already know — a receipt for any attempt is adopted, an attempt the node lost is
+/// re-broadcast with the same bytes — and signs a new transaction only when no attempt can
+/// still land. The chain is the authority.
+public actor JournaledSender {
+    public let journal: Journal
+    public let sender: TransactionSender
+
+    /// Journal record types.
+    public enum RecordType {
+        public static let signed = "tx.signed"
+        public static let mined = "tx.mined"
+        public static let superseded = "tx.superseded"
+    }
+
+    public init(journal: Journal, sender: TransactionSender) {
+        self.journal = journal
+        self.sender = sender
+    }
+
+    /// The outcome of a step: its receipt, and whether this call sent anything.
+    public struct Outcome: Sendable {
+        public var receipt: Receipt
+        public var sentNow: Bool
+    }
+
+    /// Makes sure the transaction of `step` is on chain; returns its receipt. Calling it again
+    /// for a finished step sends nothing.
+    @discardableResult
+    public func ensure(
+        step: String, to: Address?, data: [UInt8], value: BigUInt = 0, gasLimit: UInt64? = nil, abi: ContractABI? = nil
+    ) async throws -> Outcome {
+        let address = sender.address.hex
+        let attempts = journal.records(ofType: RecordType.signed).filter {
+            $0.data["step"]?.stringValue == step && $0.data["sender"]?.stringValue == address
+        }
+        let superseded = Set(journal.records(ofType: RecordType.superseded).compactMap { $0.data["hash"]?.stringValue })
+        // 1. A receipt for any attempt settles the step.
+        for attempt in attempts.reversed() {
+            guard let hashText = attempt.data["hash"]?.stringValue, let hash = try? Hex.decode(hashText) else {
+                continue
+            }
+            if let receipt = try await sender.client.receipt(hash) {
+                try record(mined: receipt, step: step)
+                try await checkSucceeded(receipt, to: to, data: data, value: value, abi: abi)
+                return Outcome(receipt: receipt, sentNow: false)
+            }
+        }
+        // 2. The latest live attempt: rebroadcast its bytes while its nonce is still free.
+        if let last = attempts.last, let hashText = last.data["hash"]?.stringValue, !superseded.contains(hashText),
+            let rawText = last.data["raw"]?.stringValue, let raw = try? Hex.decode(rawText),
+            case .int(let nonce)? = last.data["nonce"]
+        {
+            let mined = try await sender.client.transactionCount(of: sender.address, at: .latest)
+            if UInt64(nonce) >= mined {
+                let signed = try SignedTransaction(raw: raw)
+                return try await broadcastAndWait(signed, step: step, to: to, data: data, value: value, abi: abi)
+            }
+            // The nonce is used. Ours may just have been mined since step 1: look once more.
+            if let hash = try? Hex.decode(hashText), let receipt = try await sender.client.receipt(hash) {
+                try record(mined: receipt, step: step)
+                try await checkSucceeded(receipt, to: to, data: data, value: value, abi: abi)
+                return Outcome(receipt: receipt, sentNow: false)
+            }
+            // Another transaction used our nonce (external interference) and ours has no
+            // receipt: it can never land. Record that, then sign anew.
+            try journal.append(RecordType.superseded, ["step": .string(step), "hash": .string(hashText)])
+        }
+        // 3. Sign a new attempt, journal it, then broadcast.
+        let nonce = try await nextNonce()
+        let signed = try await sender.prepare(
+            to: to, data: data, value: value, gasLimit: gasLimit, nonce: nonce, abi: abi)
+        try journal.append(
+            RecordType.signed,
+            [
+                "step": .string(step), "sender": .string(address), "nonce": .int(Int64(signed.transaction.nonce)),
+                "hash": .string(signed.hash.hex), "raw": .string(signed.raw.hex),
+                "type": .int(Int64(signed.transaction.type)),
+            ])
+        return try await broadcastAndWait(signed, step: step, to: to, data: data, value: value, abi: abi)
+    }
+
+    /// max(next nonce after our journaled attempts, the node's pending count).
+    private func nextNonce() async throws -> UInt64 {
+        let address = sender.address.hex
+        let journaled =
+            journal.records(ofType: RecordType.signed).compactMap { record -> UInt64? in
+                guard record.data["sender"]?.stringValue == address, case .int(let n)? = record.data["nonce"] else {
+                    return nil
+                }
+                return UInt64(n) + 1
+            }.max() ?? 0
+        let pending = try await sender.client.transactionCount(of: sender.address, at: .pending)
+        return max(journaled, pending)
+    }
+
+    private func broadcastAndWait(
+        _ signed: SignedTransaction, step: String, to: Address?, data: [UInt8], value: BigUInt, abi: ContractABI?
+    ) async throws -> Outcome {
+        try await sender.broadcast(signed)
+        CrashHook.broadcastDone()
+        let receipt = try await sender.waitForReceipt(signed.hash)
+        try record(mined: receipt, step: step)
+        try await checkSucceeded(receipt, to: to, data: data, value: value, abi: abi)
+        return Outcome(receipt: receipt, sentNow: true)
+    }
+
+    private func record(mined receipt: Receipt, step: String) throws {
+        let hash = receipt.transactionHash.hex
+        let known = journal.records(ofType: RecordType.mined).contains { $0.data["hash"]?.stringValue == hash }
+        guard !known else { return }
+        try journal.append(
+            RecordType.mined,
+            [
+                "step": .string(step), "hash": .string(hash), "block": .int(Int64(receipt.blockNumber)),
+                "status": .int(receipt.succeeded ? 1 : 0), "gasUsed": .int(Int64(receipt.gasUsed)),
+            ])
+    }
+
+    private func checkSucceeded(_ receipt: Receipt, to: Address?, data: [UInt8], value: BigUInt, abi: ContractABI?)
+        async throws
+    {
+        guard !receipt.succeeded else { return }
+        var reason: RevertReason?
+        let block: BlockTag = receipt.blockNumber > 0 ? .number(receipt.blockNumber - 1) : .latest
+        do {
+            _ = try await sender.client.call(
+                CallRequest(from: sender.address, to: to, data: data, value: value), at: block)
+        } catch let error {
+            if let revert = error.revertData { reason = RevertReason(data: revert, errors: abi?.errors ?? []) }
+        }
+        throw SendError.reverted(hash: receipt.transactionHash, receipt: receipt, reason: reason)
+    }
+}
