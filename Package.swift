@@ -36,7 +36,8 @@ let package = Package(
             name: "Manifest",
             dependencies: ["Chain", "Market", .product(name: "Yams", package: "Yams")]
         ),
-        .target(name: "PhaseRunner", dependencies: ["Chain", "Market", "DevChain", "Manifest"]),
+        .target(name: "ClearingPlugins", dependencies: ["Chain", "Market"]),
+        .target(name: "PhaseRunner", dependencies: ["Chain", "Market", "DevChain", "Manifest", "ClearingPlugins"]),
         .executableTarget(
             name: "cer-run",
             dependencies: [
@@ -49,6 +50,7 @@ let package = Package(
         .testTarget(name: "MarketTests", dependencies: ["Chain", "Market"]),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest", "Chain"]),
         .testTarget(name: "PhaseRunnerTests", dependencies: ["PhaseRunner", "Chain"]),
+        .testTarget(name: "ClearingPluginsTests", dependencies: ["ClearingPlugins", "Chain", "Market"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Chain", "DevChain", "Market", "PhaseRunner"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,153 @@
+import BigInt
+import Market
+
+/// `uniform-price` (pay-as-clear): each slot clears at one price. Orders are taken in merit
+/// order (bids by descending limit, asks by ascending limit; equal limits by order id) while the
+/// best remaining bid is at least the best remaining ask, which gives the largest tradable
+/// volume. Orders better than the marginal price are filled completely; the orders at the
+/// marginal price of each side share what is left pro rata to their quantities, in whole Wh,
+/// by the largest-remainder rule (remainder ties by order id). The price is chosen by `rule`
+/// inside the interval where no filled order would rather not trade and no rejected order
+/// would rather trade: [max(marginal ask, best rejected bid), min(marginal bid, best rejected ask)].
+/// A member filled on both sides of one slot would trade with itself: the smaller of its two
+/// filled volumes is taken off both sides (from its orders in descending id order),
+/// which keeps every slot balanced. See docs/clearing.md.
+public struct UniformPriceClearing: Sendable {
+    public var rule: PriceRule
+
+    public init(rule: PriceRule = .midpoint) { self.rule = rule }
+
+    public func clear(orders: [ClearingOrder], slots: Int) -> ClearingResult {
+        var slotResults = [SlotClearing]()
+        var fills = [OrderFill]()
+        let bySlot = Dictionary(grouping: orders, by: \.slot)
+        for slot in 0..<slots {
+            let book = bySlot[slot] ?? []
+            let (clearing, slotFills) = clearSlot(slot: slot, book: book)
+            slotResults.append(clearing)
+            fills += slotFills
+        }
+        fills.sort { $0.orderID < $1.orderID }
+        return ClearingResult(slots: slotResults, fills: fills)
+    }
+
+    func clearSlot(slot: Int, book: [ClearingOrder]) -> (SlotClearing, [OrderFill]) {
+        let bids = book.filter { $0.side == .buy }.sorted {
+            $0.limitPrice != $1.limitPrice ? $0.limitPrice > $1.limitPrice : $0.id < $1.id
+        }
+        let asks = book.filter { $0.side == .sell }.sorted {
+            $0.limitPrice != $1.limitPrice ? $0.limitPrice < $1.limitPrice : $0.id < $1.id
+        }
+        // Greedy walk in merit order: the largest volume where bids still meet asks.
+        var i = 0
+        var j = 0
+        var bidLeft = bids.first?.quantityWh ?? 0
+        var askLeft = asks.first?.quantityWh ?? 0
+        var volume: UInt64 = 0
+        var marginalBid: UInt64?
+        var marginalAsk: UInt64?
+        while i < bids.count, j < asks.count, bids[i].limitPrice >= asks[j].limitPrice {
+            let traded = min(bidLeft, askLeft)
+            volume += traded
+            marginalBid = bids[i].limitPrice
+            marginalAsk = asks[j].limitPrice
+            bidLeft -= traded
+            askLeft -= traded
+            if bidLeft == 0 {
+                i += 1
+                bidLeft = i < bids.count ? bids[i].quantityWh : 0
+            }
+            if askLeft == 0 {
+                j += 1
+                askLeft = j < asks.count ? asks[j].quantityWh : 0
+            }
+        }
+        guard volume > 0, let pb = marginalBid, let pa = marginalAsk else {
+            return (SlotClearing(slot: slot, price: nil, volumeWh: 0), [])
+        }
+        // Rejected orders: strictly worse than the marginal price of their side.
+        let bestRejectedBid = bids.first { $0.limitPrice < pb }?.limitPrice
+        let bestRejectedAsk = asks.first { $0.limitPrice > pa }?.limitPrice
+        let low = max(pa, bestRejectedBid ?? 0)
+        let high = min(pb, bestRejectedAsk ?? UInt64.max)
+        let price = choose(low: low, high: high)
+        var quantities = [String: UInt64]()
+        for (side, marginal) in [(bids, pb), (asks, pa)] {
+            let better = side.filter { $0.side == .buy ? $0.limitPrice > marginal : $0.limitPrice < marginal }
+            let atMargin = side.filter { $0.limitPrice == marginal }
+            var remaining = volume
+            for order in better {
+                quantities[order.id] = order.quantityWh
+                remaining -= order.quantityWh
+            }
+            for (order, share) in zip(atMargin, Self.proRata(remaining, over: atMargin)) where share > 0 {
+                quantities[order.id] = share
+            }
+        }
+        let netted = Self.removeSelfTrades(quantities, book: book)
+        let fills = book.compactMap { order -> OrderFill? in
+            guard let q = netted[order.id], q > 0 else { return nil }
+            return OrderFill(orderID: order.id, quantityWh: q, price: price)
+        }
+        let traded = fills.filter { f in bids.contains { $0.id == f.orderID } }.reduce(0) { $0 + $1.quantityWh }
+        return (SlotClearing(slot: slot, price: traded > 0 ? price : nil, volumeWh: traded), fills)
+    }
+
+    func choose(low: UInt64, high: UInt64) -> UInt64 {
+        switch rule {
+        case .midpoint: return low + (high - low) / 2
+        case .bid: return high
+        case .ask: return low
+        case .k(let numerator, let denominator):
+            guard denominator > 0 else { return low }
+            let span = BigUInt(high - low) * BigUInt(min(numerator, denominator)) / BigUInt(denominator)
+            return low + UInt64(span)
+        }
+    }
+
+    /// Splits `total` Wh over `orders` pro rata to their quantities: floors first, then one Wh
+    /// each to the largest remainders, ties by order id (orders arrive sorted by id within a
+    /// price). Σ shares == total whenever total ≤ Σ quantities.
+    static func proRata(_ total: UInt64, over orders: [ClearingOrder]) -> [UInt64] {
+        let sum = orders.reduce(BigUInt(0)) { $0 + BigUInt($1.quantityWh) }
+        guard sum > 0, total > 0 else { return orders.map { _ in 0 } }
+        var shares = [UInt64]()
+        var remainders = [(BigUInt, Int)]()
+        for (index, order) in orders.enumerated() {
+            let (q, r) = (BigUInt(total) * BigUInt(order.quantityWh)).quotientAndRemainder(dividingBy: sum)
+            shares.append(UInt64(q))
+            remainders.append((r, index))
+        }
+        var leftover = total - shares.reduce(0, +)
+        let order = remainders.sorted { $0.0 != $1.0 ? $0.0 > $1.0 : orders[$0.1].id < orders[$1.1].id }
+        for (_, index) in order where leftover > 0 {
+            shares[index] += 1
+            leftover -= 1
+        }
+        return shares
+    }
+
+    /// Takes each member's smaller filled side off both of its sides in the slot.
+    static func removeSelfTrades(_ quantities: [String: UInt64], book: [ClearingOrder]) -> [String: UInt64] {
+        var result = quantities
+        for (_, orders) in Dictionary(grouping: book, by: \.member) {
+            let buys = orders.filter { $0.side == .buy }.sorted { $0.id < $1.id }
+            let sells = orders.filter { $0.side == .sell }.sorted { $0.id < $1.id }
+            let bought = buys.reduce(0) { $0 + (result[$1.id] ?? 0) }
+            let sold = sells.reduce(0) { $0 + (result[$1.id] ?? 0) }
+            var overlap = min(bought, sold)
+            guard overlap > 0 else { continue }
+            for side in [buys, sells] {
+                var cut = overlap
+                for order in side.reversed() where cut > 0 {
+                    let q = result[order.id] ?? 0
+                    let take = min(q, cut)
+                    result[order.id] = q - take
+                    cut -= take
+                }
+            }
+            overlap = 0
+        }
+        return result
+    }
+}
