@@ -17,7 +17,8 @@ public struct MemberFillsEntry: Sendable, Hashable {
         self.fills = fills
     }
 
-    var abiValue: ABIValue { .tuple([.address(member), orders.abiValue, .fixedBytes(salt), fills.abiValue]) }
+    /// The `MemberFills` tuple of `setFinalOrders`.
+    public var abiValue: ABIValue { .tuple([.address(member), orders.abiValue, .fixedBytes(salt), fills.abiValue]) }
 }
 
 /// One member's part of a validation publication (`setValidTransactions`).

@@ -35,7 +35,8 @@ public struct SessionParams: Sendable, Hashable {
     /// End of the last delivery slot.
     public var deliveryEnd: UInt64 { deliveryStart + UInt64(slots) * UInt64(slotLength) }
 
-    var abiValue: ABIValue {
+    /// The `SessionParams` tuple of `newSession`.
+    public var abiValue: ABIValue {
         .tuple([
             .unsigned(commitDeadline), .unsigned(revealDeadline), .unsigned(deliveryStart), .unsigned(slotLength),
             .unsigned(slots), .uint(deposit), .unsigned(sellerBondPerKWh), .fixedBytes(manifestHash),

@@ -10,6 +10,8 @@ struct CerRun: AsyncParsableCommand {
             Exit codes: 0 done, 2 bad input (nothing was sent), 1 any other failure.
             """,
         version: "0.1.0",
-        subcommands: [ValidateCommand.self, DevnetCommand.self, DemoCommand.self, KeystoreCommand.self]
+        subcommands: [
+            ValidateCommand.self, RunCommand.self, DevnetCommand.self, DemoCommand.self, KeystoreCommand.self,
+        ]
     )
 }

@@ -1,0 +1,115 @@
+import BigInt
+import Chain
+import ClearingPlugins
+import Foundation
+import Market
+
+extension Phases {
+    /// Anyone's deposit left behind by a commitment never revealed goes to the treasury.
+    static func forfeit(_ c: RunContext) async throws {
+        guard let market = c.market, let id = c.sessionID else { return }
+        let event = try market.contract.abi.event("CommitmentSubmitted")
+        let logs = try await c.client.logs(
+            LogFilter(addresses: [market.address], topics: [[event.topic], [ABI.encode(.uint(256), .unsigned(id))]]))
+        var unrevealed = [Address]()
+        for log in logs {
+            guard
+                case .commitmentSubmitted(_, let member, _)? = MarketEvent(
+                    try event.decode(topics: log.topics, data: log.data))
+            else { continue }
+            let word = try await market.contract.call("participationOf", [.unsigned(id), .address(member)])
+            if let value = word.first?.uintValue, value & 3 == 1, value >> 255 == 0 { unrevealed.append(member) }
+        }
+        guard !unrevealed.isEmpty else { return }
+        let data = try market.contract.abi.function("forfeitUnrevealed").encodeCall([
+            .unsigned(id), .array(unrevealed.map { .address($0) }),
+        ])
+        try await c.operatorJournal.ensure(step: "forfeit", to: market.address, data: data, abi: market.contract.abi)
+        c.log("forfeited the deposits of \(unrevealed.count) member(s) who did not reveal")
+    }
+
+    /// Clears the order book read from the chain's `OrdersRevealed` events (exactly what an
+    /// auditor sees), verifies the result, stores it next to the journal, and publishes it.
+    static func clear(_ c: RunContext) async throws {
+        guard let market = c.market, let id = c.sessionID else { return }
+        let session = try await market.session(id)
+        if session.state != .open {
+            c.log("clearing already published (session \(id) is \(session.state))")
+            return
+        }
+        let book = try await market.revealedOrders(sessionID: id)
+        var orders = [ClearingOrder]()
+        for entry in book {
+            for (index, order) in entry.orders.enumerated() {
+                orders.append(
+                    ClearingOrder(
+                        id: "\(entry.member.hex)/\(index)", member: entry.member, slot: Int(order.slot),
+                        side: order.side,
+                        quantityWh: order.quantityWh, limitPrice: order.limitPrice))
+            }
+        }
+        let slots = Int(session.slots)
+        let result = try clearing(c).clear(orders: orders, slots: slots)
+        do { try ClearingVerifier.verify(result, orders: orders, slots: slots) } catch {
+            throw RunnerError.chain("\(error)")
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        let resultData = try encoder.encode(result)
+        let resultHash = Keccak256.hash(Array(resultData)).hex
+        if let earlier = c.last("clearing"), earlier.data["hash"]?.stringValue != resultHash {
+            throw RunnerError.mismatch(
+                "the clearing result differs from the one journaled (\(earlier.data["hash"]?.stringValue ?? "-"))")
+        }
+        if c.last("clearing") == nil {
+            try resultData.write(to: c.runFolder.appendingPathComponent("clearing.json"), options: .atomic)
+            try c.journal.append("clearing", ["hash": .string(resultHash), "orders": .int(Int64(orders.count))])
+        }
+        // Publication: every revealed member, with its fills (possibly none), in chunks.
+        let fillsByID = Dictionary(result.fills.map { ($0.orderID, $0) }, uniquingKeysWith: { a, _ in a })
+        let entries = book.map { entry in
+            MemberFillsEntry(
+                member: entry.member, orders: entry.orders, salt: entry.salt,
+                fills: entry.orders.indices.compactMap { index in
+                    fillsByID["\(entry.member.hex)/\(index)"].map {
+                        MarketFill(orderIndex: UInt16(index), quantityWh: $0.quantityWh, price: $0.price)
+                    }
+                })
+        }
+        let chunk = 25
+        for (number, start) in stride(from: 0, to: entries.count, by: chunk).enumerated() {
+            let part = Array(entries[start..<min(entries.count, start + chunk)])
+            let data = try market.contract.abi.function("setFinalOrders").encodeCall([
+                .unsigned(id), .array(part.map(\.abiValue)),
+            ])
+            try await c.operatorJournal.ensure(
+                step: "publish/fills/\(number)", to: market.address, data: data, abi: market.contract.abi)
+        }
+        let prices = result.slots.map { $0.price ?? 0 }
+        let finalize = try market.contract.abi.function("finalizeClearing").encodeCall([
+            .unsigned(id), .array(prices.map { .unsigned($0) }),
+        ])
+        try await c.operatorJournal.ensure(
+            step: "publish/finalize", to: market.address, data: finalize, abi: market.contract.abi)
+        for slot in result.slots where slot.volumeWh > 0 {
+            c.log("slot \(slot.slot): \(slot.volumeWh) Wh at \(slot.price ?? 0) base units/kWh")
+        }
+        c.log("clearing published: \(result.fills.count) fills, result in \(c.runFolder.path)/clearing.json")
+    }
+
+    static func clearing(_ c: RunContext) throws -> UniformPriceClearing {
+        guard c.manifest.clearing.plugin == "uniform-price" else {
+            throw RunnerError.input(
+                "clearing.plugin \"\(c.manifest.clearing.plugin)\" is not available in this version; use uniform-price")
+        }
+        let rule: PriceRule
+        switch c.manifest.clearing.params["price_rule"]?.stringValue ?? "midpoint" {
+        case "midpoint": rule = .midpoint
+        case "bid": rule = .bid
+        case "ask": rule = .ask
+        case let other:
+            throw RunnerError.input("clearing.params.price_rule \"\(other)\": use midpoint, bid or ask")
+        }
+        return UniformPriceClearing(rule: rule)
+    }
+}

@@ -1,0 +1,243 @@
+import BigInt
+import Chain
+import DevChain
+import Foundation
+import Manifest
+import Market
+
+/// The phases of a session run. Each plans from chain state and the journal and sends only
+/// what is missing through `JournaledSender.ensure(step:)`.
+enum Phases {
+    /// The first record ties the journal to one chain and one manifest; a resume against
+    /// anything else is refused.
+    static func header(_ c: RunContext) async throws {
+        guard let genesis = try await c.client.block(.number(0)) else { throw RunnerError.chain("no genesis block") }
+        let header: JSONValue = [
+            "chainId": .int(Int64(c.chainID)), "genesis": .string(genesis.hash.hex),
+            "manifestHash": .string(c.manifest.canonicalHash.hex), "sessionId": .string(c.manifest.session.id),
+            "tool": .string(SessionRunner.toolVersion),
+        ]
+        guard let existing = c.last("header") else {
+            try c.journal.append("header", header)
+            c.log("journal \(c.journal.url.path) started")
+            return
+        }
+        for field in ["chainId", "genesis", "manifestHash"] where existing.data[field] != header[field] {
+            throw RunnerError.mismatch(
+                "\(field) was \(existing.data[field]?.jsonText ?? "-") when the run started, now \(header[field]?.jsonText ?? "-")"
+                    + (field == "manifestHash" ? " (the manifest changed)" : " (another chain)"))
+        }
+        c.log("resuming \(c.journal.url.path) (\(c.journal.records.count) records)")
+    }
+
+    static func deploy(_ c: RunContext) async throws {
+        let artifacts: ArtifactStore
+        do { artifacts = try ArtifactStore.locate() } catch { throw RunnerError.input("\(error)") }
+        let marketABI = try artifacts.artifact("Marketplace").abi
+        let tokenABI = try artifacts.artifact("CommunityToken").abi
+        switch c.manifest.contracts {
+        case .existing(let marketplace, let token):
+            guard try await !c.client.code(at: marketplace).isEmpty else {
+                throw RunnerError.chain("contracts.marketplace \(marketplace) has no code on this chain")
+            }
+            let market = MarketplaceContract(contract: Contract(address: marketplace, abi: marketABI, client: c.client))
+            let tokenAddress: Address
+            if let token {
+                tokenAddress = token
+            } else {
+                guard case .address(let a)? = try await market.contract.call("token").first else {
+                    throw RunnerError.chain("cannot read the marketplace's token")
+                }
+                tokenAddress = a
+            }
+            c.market = market
+            c.token = TokenContract(contract: Contract(address: tokenAddress, abi: tokenABI, client: c.client))
+        case .deploy:
+            let tokenData = try artifacts.artifact("CommunityToken").deploymentData([
+                .string("CER Euro"), .string("CEUR"),
+            ])
+            let token = try await c.operatorJournal.ensure(
+                step: "deploy/token", to: nil, data: tokenData, abi: tokenABI)
+            guard let tokenAddress = token.receipt.contractAddress else {
+                throw RunnerError.chain("token deployment has no address")
+            }
+            let marketData = try artifacts.artifact("Marketplace").deploymentData([
+                .address(tokenAddress), .address(c.operatorSender.address),
+            ])
+            let market = try await c.operatorJournal.ensure(
+                step: "deploy/marketplace", to: nil, data: marketData, abi: marketABI)
+            guard let marketAddress = market.receipt.contractAddress else {
+                throw RunnerError.chain("marketplace deployment has no address")
+            }
+            c.token = TokenContract(contract: Contract(address: tokenAddress, abi: tokenABI, client: c.client))
+            c.market = MarketplaceContract(contract: Contract(address: marketAddress, abi: marketABI, client: c.client))
+            if token.sentNow || market.sentNow {
+                c.log("deployed token \(tokenAddress) and marketplace \(marketAddress)")
+            }
+        }
+    }
+
+    /// Agent members register their adhesion document's hash; the operator (admin when it
+    /// deployed) approves those pending.
+    static func members(_ c: RunContext) async throws {
+        guard let market = c.market else { return }
+        for participant in c.manifest.participants {
+            guard let member = c.memberJournals[participant.id] else { continue }
+            let path = participant.adhesionDocument
+            let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : c.manifestFolder.appendingPathComponent(path)
+            guard let document = FileManager.default.contents(atPath: url.path) else {
+                throw RunnerError.input("participant \(participant.id): cannot read \(path)")
+            }
+            let docHash = Keccak256.hash(Array(document))
+            var status = try await market.member(participant.address).status
+            if status == .none || status == .rejected {
+                let data = try market.contract.abi.function("registerUser").encodeCall([.fixedBytes(docHash)])
+                try await member.ensure(
+                    step: "register/\(participant.id)", to: market.address, data: data, abi: market.contract.abi)
+                status = .pending
+            }
+            if status == .pending {
+                let data = try market.contract.abi.function("approveMember").encodeCall([.address(participant.address)])
+                try await c.operatorJournal.ensure(
+                    step: "approve/\(participant.id)", to: market.address, data: data, abi: market.contract.abi)
+                c.log("member \(participant.id) registered and approved")
+            }
+        }
+    }
+
+    /// Dev chain with our own token: mint and deposit what each agent member's orders need.
+    static func fund(_ c: RunContext) async throws {
+        guard case .dev = c.manifest.chain, case .deploy = c.manifest.contracts, let market = c.market,
+            let token = c.token
+        else { return }
+        let s = c.manifest.session
+        for participant in c.manifest.participants {
+            guard let member = c.memberJournals[participant.id], !participant.orders.isEmpty else { continue }
+            let collateral = participant.orders.reduce(BigUInt(0)) {
+                $0 + $1.collateral(sellerBondPerKWh: UInt64(s.sellerBondPerKWh))
+            }
+            let needed = max(collateral, s.deposit) + s.deposit
+            let funds = try await market.checkFunds(participant.address)
+            guard c.last("funded/\(participant.id)") == nil, funds.available < needed else { continue }
+            let mint = try token.contract.abi.function("mint").encodeCall([
+                .address(participant.address), .uint(needed),
+            ])
+            try await c.operatorJournal.ensure(step: "fund/mint/\(participant.id)", to: token.address, data: mint)
+            let approve = try token.contract.abi.function("approve").encodeCall([
+                .address(market.address), .uint(needed),
+            ])
+            try await member.ensure(step: "fund/approve/\(participant.id)", to: token.address, data: approve)
+            let deposit = try market.contract.abi.function("deposit").encodeCall([.uint(needed)])
+            try await member.ensure(
+                step: "fund/deposit/\(participant.id)", to: market.address, data: deposit, abi: market.contract.abi)
+            try c.journal.append("funded/\(participant.id)", ["amount": .string(String(needed))])
+        }
+    }
+
+    static func open(_ c: RunContext) async throws {
+        guard let market = c.market else { return }
+        if let record = c.last("session"), case .int(let id)? = record.data["id"] {
+            c.sessionID = UInt64(id)
+            return
+        }
+        let s = c.manifest.session
+        let params = SessionParams(
+            commitDeadline: UInt64(c.manifest.deadlines.commit), revealDeadline: UInt64(c.manifest.deadlines.reveal),
+            deliveryStart: UInt64(s.deliveryStart), slotLength: UInt32(s.slotMinutes * 60), slots: UInt16(s.slots),
+            deposit: s.deposit, sellerBondPerKWh: UInt64(s.sellerBondPerKWh), manifestHash: c.manifest.canonicalHash)
+        let now = try await c.chainTime()
+        if c.journal.records(ofType: JournaledSender.RecordType.signed).allSatisfy({ $0.data["step"] != "session/open" }
+        ),
+            params.commitDeadline <= now
+        {
+            throw RunnerError.input(
+                "the commit deadline (\(params.commitDeadline)) is not in the future in chain time (\(now)); pick a later --date"
+            )
+        }
+        let data = try market.contract.abi.function("newSession").encodeCall([params.abiValue])
+        let outcome = try await c.operatorJournal.ensure(
+            step: "session/open", to: market.address, data: data, abi: market.contract.abi)
+        guard
+            case .sessionCreated(let id)? = market.events(in: outcome.receipt).first(where: {
+                if case .sessionCreated = $0 { return true } else { return false }
+            })
+        else { throw RunnerError.chain("newSession's receipt has no SessionCreated event") }
+        try c.journal.append("session", ["id": .int(Int64(id))])
+        c.sessionID = id
+        c.log("session \(id) opened for \(s.deliveryDay) (\(s.slots) slots)")
+    }
+
+    /// Salts are journaled (fsync) before the commitment is sent.
+    static func commit(_ c: RunContext) async throws {
+        guard let market = c.market, let id = c.sessionID else { return }
+        for participant in c.manifest.participants where !participant.orders.isEmpty {
+            guard let member = c.memberJournals[participant.id] else { continue }
+            let word = try await market.contract.call(
+                "participationOf", [.unsigned(id), .address(participant.address)])
+            guard word.first?.uintValue == 0 else { continue }
+            guard try await c.chainTime() < UInt64(c.manifest.deadlines.commit) else {
+                c.log("warning: \(participant.id) missed the commit deadline")
+                continue
+            }
+            let salt = try salt(c, participant.id)
+            let commitment = try Commitment.compute(
+                chainID: c.chainID, marketplace: market.address, sessionID: id, member: participant.address,
+                orders: participant.orders, salt: salt)
+            let data = try market.contract.abi.function("submitCommitments").encodeCall([
+                .unsigned(id), .fixedBytes(commitment),
+            ])
+            try await member.ensure(
+                step: "commit/\(participant.id)", to: market.address, data: data, abi: market.contract.abi)
+        }
+        c.log("commitments in: \(try await market.session(id).commits)")
+    }
+
+    static func salt(_ c: RunContext, _ participant: String) throws -> [UInt8] {
+        if let record = c.journal.records(ofType: "salt").last(where: { $0.data["member"]?.stringValue == participant }
+        ),
+            let text = record.data["salt"]?.stringValue, let salt = try? Hex.decode(text, count: 32)
+        {
+            return salt
+        }
+        let salt = Commitment.randomSalt()
+        try c.journal.append("salt", ["member": .string(participant), "salt": .string(salt.hex)])
+        return salt
+    }
+
+    static func reveal(_ c: RunContext) async throws {
+        guard let market = c.market, let id = c.sessionID else { return }
+        for participant in c.manifest.participants where !participant.orders.isEmpty {
+            guard let member = c.memberJournals[participant.id] else { continue }
+            let word = try await market.contract.call(
+                "participationOf", [.unsigned(id), .address(participant.address)])
+            guard let value = word.first?.uintValue, value & 3 == 1, value >> 255 == 0 else { continue }
+            guard try await c.chainTime() < UInt64(c.manifest.deadlines.reveal) else {
+                c.log("warning: \(participant.id) missed the reveal deadline")
+                continue
+            }
+            let salt = try salt(c, participant.id)
+            let data = try market.contract.abi.function("revealOrders").encodeCall([
+                .unsigned(id), participant.orders.abiValue, .fixedBytes(salt),
+            ])
+            try await member.ensure(
+                step: "reveal/\(participant.id)", to: market.address, data: data, abi: market.contract.abi)
+        }
+        c.log("reveals in: \(try await market.session(id).reveals)")
+    }
+
+    /// Returns `.waiting` when `deadline` is ahead in chain time on a real chain (or sleeps with
+    /// `wait`); on a dev chain it mines a block at the deadline.
+    static func waitUntil(_ c: RunContext, _ deadline: Int64, phase: String, wait: Bool) async throws -> RunStatus? {
+        let target = UInt64(deadline)
+        while try await c.chainTime() < target {
+            if c.devChain != nil {
+                try await DevChainControl(client: c.client).mine(at: target)
+                c.log("dev chain: moved chain time to \(target) for \(phase)")
+                continue
+            }
+            guard wait else { return .waiting(phase: phase, untilChainTime: target) }
+            try await Task.sleep(for: .seconds(5))
+        }
+        return nil
+    }
+}

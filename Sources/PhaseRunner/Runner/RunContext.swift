@@ -1,0 +1,68 @@
+import Chain
+import DevChain
+import Foundation
+import Manifest
+import Market
+
+/// Everything the phases share: the manifest, the journal, the chain and the keys.
+final class RunContext: @unchecked Sendable {
+    let manifest: SessionManifest
+    let manifestFolder: URL
+    let runFolder: URL
+    let journal: Journal
+    let client: EthClient
+    let chainID: UInt64
+    let devChain: DevChainProcess?
+    let operatorSender: TransactionSender
+    let operatorJournal: JournaledSender
+    /// Agent members (those with a key), by participant id.
+    let members: [String: TransactionSender]
+    let memberJournals: [String: JournaledSender]
+    let log: @Sendable (String) -> Void
+    var token: TokenContract?
+    var market: MarketplaceContract?
+    var sessionID: UInt64?
+
+    init(
+        manifest: SessionManifest, manifestFolder: URL, runFolder: URL, journal: Journal, client: EthClient,
+        chainID: UInt64, devChain: DevChainProcess?, operatorKey: PrivateKey, memberKeys: [String: PrivateKey],
+        log: @escaping @Sendable (String) -> Void
+    ) {
+        self.manifest = manifest
+        self.manifestFolder = manifestFolder
+        self.runFolder = runFolder
+        self.journal = journal
+        self.client = client
+        self.chainID = chainID
+        self.devChain = devChain
+        let fees: FeePolicy
+        switch manifest.chain {
+        case .dev: fees = .eip1559Auto
+        case .rpc(_, _, _, let type, let price):
+            switch (type, price) {
+            case (.legacy, .auto): fees = .legacyNodePrice
+            case (.legacy, .zero): fees = .legacy(gasPrice: 0)
+            case (.legacy, .fixed(let wei)): fees = .legacy(gasPrice: wei)
+            case (.eip1559, .auto): fees = .eip1559Auto
+            case (.eip1559, .zero): fees = .eip1559(maxPriorityFeePerGas: 0, maxFeePerGas: 0)
+            case (.eip1559, .fixed(let wei)): fees = .eip1559(maxPriorityFeePerGas: wei, maxFeePerGas: wei)
+            }
+        }
+        operatorSender = TransactionSender(client: client, key: operatorKey, chainID: chainID, fees: fees)
+        operatorJournal = JournaledSender(journal: journal, sender: operatorSender)
+        members = memberKeys.mapValues { TransactionSender(client: client, key: $0, chainID: chainID, fees: fees) }
+        memberJournals = members.mapValues { JournaledSender(journal: journal, sender: $0) }
+        self.log = log
+    }
+
+    /// The chain's clock: the latest block's timestamp.
+    func chainTime() async throws -> UInt64 {
+        guard let head = try await client.block(.latest) else {
+            throw RunnerError.chain("the node has no latest block")
+        }
+        return head.timestamp
+    }
+
+    /// The latest record of `type`, if any.
+    func last(_ type: String) -> JournalRecord? { journal.records(ofType: type).last }
+}

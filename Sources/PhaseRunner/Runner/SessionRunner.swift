@@ -1,0 +1,139 @@
+import Chain
+import DevChain
+import Foundation
+import Manifest
+import Market
+
+/// Runs a session manifest's phases against the chain, journaling every step so that a run
+/// killed at any instant can be run again and finishes without duplicates:
+/// connect → deploy → members → fund → open → commit → reveal → forfeit → clear → publish.
+/// Each phase plans from the chain's state and the journal, sends only what is missing, and
+/// verifies. Deadlines are read from block time: on a dev chain the runner moves chain time
+/// forward; on a real chain it returns `.waiting` (exit 75) or, with `wait`, sleeps.
+public struct SessionRunner: Sendable {
+    public let manifestPath: String
+    public let date: DeliveryCalendar.Day?
+    /// Folder holding one folder per session (`runs/` by default).
+    public let runsRoot: URL
+    /// Sleep until deadlines instead of returning `.waiting` (real chains only).
+    public let wait: Bool
+    public let log: @Sendable (String) -> Void
+
+    public init(
+        manifestPath: String, date: DeliveryCalendar.Day? = nil, runsRoot: URL, wait: Bool = false,
+        log: @escaping @Sendable (String) -> Void
+    ) {
+        self.manifestPath = manifestPath
+        self.date = date
+        self.runsRoot = runsRoot
+        self.wait = wait
+        self.log = log
+    }
+
+    public static let toolVersion = "cer-run 0.1.0"
+
+    public func run() async throws -> RunStatus {
+        let manifest: SessionManifest
+        do { manifest = try ManifestLoader.load(path: manifestPath, date: date) } catch {
+            throw RunnerError.input(error.description)
+        }
+        let runFolder = runsRoot.appendingPathComponent(manifest.session.id)
+        let journal: Journal
+        do { journal = try Journal.open(runFolder.appendingPathComponent("journal.jsonl")) } catch {
+            throw RunnerError.input(error.description)
+        }
+        if let torn = journal.repairedTornLine {
+            log("warning: cut a torn last journal line left by a crash (\(torn.prefix(60))…)")
+        }
+        let manifestFolder = URL(fileURLWithPath: manifestPath).deletingLastPathComponent()
+        var devChain: DevChainProcess?
+        defer { devChain?.stop() }
+        let client: EthClient
+        switch manifest.chain {
+        case .dev(let chainID):
+            var options = DevChainOptions()
+            options.chainID = chainID
+            options.accounts = Self.devAccountsNeeded(manifest)
+            options.stateDirectory = runFolder.appendingPathComponent("devchain")
+            let chain = try await DevChainProcess.start(options)
+            devChain = chain
+            client = chain.client()
+        case .rpc(let url, _, _, _, _):
+            guard let endpoint = URL(string: url) else { throw RunnerError.input("chain.rpc \(url) is not a URL") }
+            client = EthClient(url: endpoint)
+        }
+        let chainID = try await client.chainID()
+        if case .rpc(_, let expected, _, _, _) = manifest.chain, expected != chainID {
+            throw RunnerError.mismatch("the node reports chain id \(chainID), the manifest expects \(expected)")
+        }
+        let devKeys = try await devChain?.accountKeys() ?? []
+        func key(_ source: SessionManifest.KeySource, _ what: String) throws -> PrivateKey {
+            switch source {
+            case .devAccount(let index):
+                guard index < devKeys.count else {
+                    throw RunnerError.input("\(what): dev account \(index) does not exist")
+                }
+                return devKeys[index]
+            case .keystore(let path, let password):
+                let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : manifestFolder.appendingPathComponent(path)
+                let secret: String
+                switch password {
+                case .environment(let name):
+                    guard let value = ProcessInfo.processInfo.environment[name] else {
+                        throw RunnerError.input("\(what): the password variable $\(name) is not set")
+                    }
+                    secret = value
+                case .file(let file):
+                    let fileURL =
+                        file.hasPrefix("/") ? URL(fileURLWithPath: file) : manifestFolder.appendingPathComponent(file)
+                    guard let text = try? String(contentsOf: fileURL, encoding: .utf8) else {
+                        throw RunnerError.input("\(what): cannot read the password file \(file)")
+                    }
+                    secret = String(
+                        text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).first ?? "")
+                }
+                do { return try Keystore.decrypt(file: url, password: secret) } catch {
+                    throw RunnerError.input("\(what): \(error)")
+                }
+            }
+        }
+        let operatorKey = try key(manifest.operatorKey, "operator")
+        var memberKeys = [String: PrivateKey]()
+        for participant in manifest.participants {
+            guard let source = participant.key else { continue }
+            let memberKey = try key(source, "participant \(participant.id)")
+            guard memberKey.address == participant.address else {
+                throw RunnerError.input(
+                    "participant \(participant.id): its key is for \(memberKey.address), not \(participant.address)")
+            }
+            memberKeys[participant.id] = memberKey
+        }
+        let context = RunContext(
+            manifest: manifest, manifestFolder: manifestFolder, runFolder: runFolder, journal: journal, client: client,
+            chainID: chainID, devChain: devChain, operatorKey: operatorKey, memberKeys: memberKeys, log: log)
+        try await Phases.header(context)
+        try await Phases.deploy(context)
+        try await Phases.members(context)
+        try await Phases.fund(context)
+        try await Phases.open(context)
+        try await Phases.commit(context)
+        if let waiting = try await Phases.waitUntil(context, manifest.deadlines.commit, phase: "reveal", wait: wait) {
+            return waiting
+        }
+        try await Phases.reveal(context)
+        if let waiting = try await Phases.waitUntil(context, manifest.deadlines.reveal, phase: "clear", wait: wait) {
+            return waiting
+        }
+        try await Phases.forfeit(context)
+        try await Phases.clear(context)
+        return .done(lastPhase: "publish fills")
+    }
+
+    static func devAccountsNeeded(_ manifest: SessionManifest) -> Int {
+        var highest = 1
+        for source in [manifest.operatorKey] + manifest.participants.compactMap(\.key) {
+            if case .devAccount(let index) = source { highest = max(highest, index) }
+        }
+        return max(10, highest + 1)
+    }
+}
