@@ -1,0 +1,112 @@
+import BigInt
+import Chain
+import DevChain
+import Foundation
+import Market
+import Testing
+
+/// `cer-run run` on a fixture manifest, as a real process: a full run, an idempotent rerun, and
+/// crashes at journal boundaries and right after broadcasts, each resumed to the same end state.
+@Suite(.serialized) struct RunnerTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let manifest = packageRoot.appendingPathComponent("fixtures/manifests/small.yaml").path
+    static let binary = packageRoot.appendingPathComponent(".build/debug/cer-run").path
+    static let runID = "fixture-small-2026-11-27"
+
+    struct Outcome {
+        var status: Int32
+        var output: String
+    }
+
+    static func run(_ runs: URL, environment extra: [String: String] = [:]) throws -> Outcome {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["run", manifest, "--date", "2026-11-27", "--runs", runs.path]
+        process.currentDirectoryURL = packageRoot
+        var environment = ProcessInfo.processInfo.environment
+        for (key, value) in extra { environment[key] = value }
+        process.environment = environment
+        let log = runs.appendingPathComponent("out-\(UUID().uuidString).log")
+        try? FileManager.default.createDirectory(at: runs, withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        while process.isRunning { usleep(50_000) }
+        try handle.close()
+        return Outcome(status: process.terminationStatus, output: (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+    }
+
+    /// What must be equal after any crash-and-resume: every sender's nonce (no extra
+    /// transaction), members' funds, treasury, session state, and the clearing result.
+    struct Snapshot: Equatable {
+        var nonces: [UInt64]
+        var funds: [BigUInt]
+        var treasury: BigUInt
+        var state: SessionState
+        var clearing: [UInt8]
+    }
+
+    static func snapshot(_ runs: URL) async throws -> Snapshot {
+        let folder = runs.appendingPathComponent(runID)
+        var options = DevChainOptions()
+        options.stateDirectory = folder.appendingPathComponent("devchain")
+        let chain = try await DevChainProcess.start(options)
+        defer { chain.stop() }
+        let client = chain.client()
+        let keys = try await chain.accountKeys()
+        let artifacts = try ArtifactStore.locate()
+        let marketAddress = Address.contractAddress(sender: keys[1].address, nonce: 1)
+        let market = MarketplaceContract(
+            contract: Contract(address: marketAddress, abi: try artifacts.artifact("Marketplace").abi, client: client))
+        var nonces = [UInt64]()
+        var funds = [BigUInt]()
+        for index in 1...4 { nonces.append(try await client.transactionCount(of: keys[index].address)) }
+        for index in 2...4 {
+            let f = try await market.checkFunds(keys[index].address)
+            funds += [f.available, f.locked]
+        }
+        let clearing = try Data(contentsOf: folder.appendingPathComponent("clearing.json"))
+        return Snapshot(
+            nonces: nonces, funds: funds, treasury: try await market.treasury(),
+            state: try await market.session(1).state,
+            clearing: Keccak256.hash(Array(clearing)))
+    }
+
+    static func temporaryRuns() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("cer-runs-\(UUID().uuidString)")
+    }
+
+    @Test func crashAnywhereThenResumeEndsInTheSameState() async throws {
+        let clean = Self.temporaryRuns()
+        defer { try? FileManager.default.removeItem(at: clean) }
+        let first = try Self.run(clean)
+        #expect(first.status == 0, "\(first.output)")
+        #expect(first.output.contains("done through publish fills"))
+        let reference = try await Self.snapshot(clean)
+        #expect(reference.state == .cleared)
+        let journalURL = clean.appendingPathComponent("\(Self.runID)/journal.jsonl")
+        let records = try String(contentsOf: journalURL, encoding: .utf8).split(separator: "\n").count
+
+        // A rerun sends nothing and journals nothing.
+        let again = try Self.run(clean)
+        #expect(again.status == 0, "\(again.output)")
+        #expect(try String(contentsOf: journalURL, encoding: .utf8).split(separator: "\n").count == records)
+        #expect(try await Self.snapshot(clean) == reference)
+
+        // Crash points: a spread of journal records (every kind of step) and broadcasts.
+        var points = stride(from: 0, to: records, by: max(1, records / 8)).map { ["CER_RUN_CRASH_AFTER": String($0)] }
+        points += [1, 5, 12].map { ["CER_RUN_CRASH_AFTER_BROADCAST": String($0)] }
+        for point in points {
+            let runs = Self.temporaryRuns()
+            defer { try? FileManager.default.removeItem(at: runs) }
+            let crashed = try Self.run(runs, environment: point)
+            #expect(crashed.status == 86, "\(point): \(crashed.output)")
+            let resumed = try Self.run(runs)
+            #expect(resumed.status == 0, "\(point): \(resumed.output)")
+            #expect(try await Self.snapshot(runs) == reference, "\(point)")
+        }
+    }
+}
