@@ -9,7 +9,7 @@ VENV_STAMP   := $(VENV)/.requirements.stamp
 APT_PACKAGES := libsecp256k1-dev libcurl4-openssl-dev pkg-config python3 python3-venv
 APT_STAMP    := .build/.apt-packages.stamp
 
-.PHONY: all deps devchain-venv build lint format test test-swift test-devchain demo gas-report contracts clean
+.PHONY: all deps devchain-venv build lint format test test-swift test-devchain demo demo-chain gas-report contracts clean
 
 all: build
 
@@ -52,8 +52,16 @@ test-swift: $(VENV_STAMP)
 test-devchain: $(VENV_STAMP)
 	cd devchain && .venv/bin/python -m pytest -q tests
 
-## demo: start a dev chain, deploy a contract, send and confirm signed transactions.
+## demo: run manifests/demo.yaml (10 members, dev chain) from scratch: deploy, register, fund,
+## commit, reveal, clear and publish; then show the session's status.
+DEMO_DATE ?= $(shell date -u -d "+2 days" +%F)
 demo: devchain-venv build
+	rm -rf runs/demo
+	$(SWIFT) run --skip-build cer-run run manifests/demo.yaml --date $(DEMO_DATE) --runs runs/demo
+	$(SWIFT) run --skip-build cer-run status manifests/demo.yaml --date $(DEMO_DATE) --runs runs/demo
+
+## demo-chain: the chain layer alone: deploy a contract, send and confirm signed transactions.
+demo-chain: devchain-venv build
 	$(SWIFT) run --skip-build cer-run demo
 
 ## gas-report: gas per member for a 24-slot session, direct vs batched (a benchmark, not a test).

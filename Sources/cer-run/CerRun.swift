@@ -7,11 +7,13 @@ struct CerRun: AsyncParsableCommand {
         commandName: "cer-run",
         abstract: "Run a renewable energy community's local energy market on an Ethereum-compatible chain.",
         discussion: """
-            Exit codes: 0 done, 2 bad input (nothing was sent), 1 any other failure.
+            Exit codes: 0 done, 2 bad input (nothing was sent), 75 waiting for a deadline (run again
+            later), 1 any other failure.
             """,
         version: "0.1.0",
         subcommands: [
-            ValidateCommand.self, RunCommand.self, DevnetCommand.self, DemoCommand.self, KeystoreCommand.self,
+            ValidateCommand.self, RunCommand.self, StatusCommand.self, DevnetCommand.self, DemoCommand.self,
+            KeystoreCommand.self,
         ]
     )
 }

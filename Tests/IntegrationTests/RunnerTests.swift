@@ -12,7 +12,15 @@ import Testing
         .deletingLastPathComponent()
     static let manifest = packageRoot.appendingPathComponent("fixtures/manifests/small.yaml").path
     static let binary = packageRoot.appendingPathComponent(".build/debug/cer-run").path
-    static let runID = "fixture-small-2026-11-27"
+    /// Two days ahead, so the commit deadline (D-1 18:00) is always in the future.
+    static let date: String = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Europe/Rome")!
+        let day = calendar.date(byAdding: .day, value: 2, to: Date())!
+        let c = calendar.dateComponents([.year, .month, .day], from: day)
+        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+    }()
+    static let runID = "fixture-small-\(date)"
 
     struct Outcome {
         var status: Int32
@@ -22,7 +30,7 @@ import Testing
     static func run(_ runs: URL, environment extra: [String: String] = [:]) throws -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["run", manifest, "--date", "2026-11-27", "--runs", runs.path]
+        process.arguments = ["run", manifest, "--date", date, "--runs", runs.path]
         process.currentDirectoryURL = packageRoot
         var environment = ProcessInfo.processInfo.environment
         for (key, value) in extra { environment[key] = value }

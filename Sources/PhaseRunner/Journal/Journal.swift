@@ -59,7 +59,18 @@ public final class Journal: @unchecked Sendable {
         }
     }
 
-    private static func read(fd: Int32, path: String) throws(JournalError) -> ([JournalRecord], String?) {
+    /// Reads and verifies a journal without locking or repairing it (for `status` and audits);
+    /// a torn last line is ignored.
+    public static func readOnly(_ url: URL) throws(JournalError) -> [JournalRecord] {
+        let fd = Glibc.open(url.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .io(path: url.path, reason: String(cString: strerror(errno))) }
+        defer { Glibc.close(fd) }
+        return try read(fd: fd, path: url.path, repair: false).0
+    }
+
+    private static func read(fd: Int32, path: String, repair: Bool = true) throws(JournalError) -> (
+        [JournalRecord], String?
+    ) {
         var bytes = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 65_536)
         lseek(fd, 0, SEEK_SET)
@@ -79,6 +90,7 @@ public final class Journal: @unchecked Sendable {
             guard let end = bytes[start...].firstIndex(of: 0x0a) else {
                 // No newline: the last write was cut short. Cut it off.
                 torn = String(decoding: bytes[start...], as: UTF8.self)
+                guard repair else { break }
                 guard ftruncate(fd, off_t(start)) == 0, fsync(fd) == 0 else {
                     throw .io(path: path, reason: "cannot cut the torn last line: \(String(cString: strerror(errno)))")
                 }

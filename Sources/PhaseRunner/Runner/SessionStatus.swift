@@ -1,0 +1,81 @@
+import BigInt
+import Chain
+import DevChain
+import Foundation
+import Manifest
+import Market
+
+/// What `cer-run status` shows: the run's journal and the session as the chain has it.
+public enum SessionStatus {
+    public static func report(manifestPath: String, date: DeliveryCalendar.Day?, runsRoot: URL) async throws -> [String]
+    {
+        let manifest: SessionManifest
+        do { manifest = try ManifestLoader.load(path: manifestPath, date: date) } catch {
+            throw RunnerError.input(error.description)
+        }
+        let folder = runsRoot.appendingPathComponent(manifest.session.id)
+        let journalURL = folder.appendingPathComponent("journal.jsonl")
+        guard FileManager.default.fileExists(atPath: journalURL.path) else {
+            return ["session \(manifest.session.id): not started (no \(journalURL.path))"]
+        }
+        let records: [JournalRecord]
+        do { records = try Journal.readOnly(journalURL) } catch { throw RunnerError.input(error.description) }
+        var lines = ["session \(manifest.session.id): \(records.count) journal records"]
+        var chain: DevChainProcess?
+        defer { chain?.stop() }
+        let client: EthClient
+        switch manifest.chain {
+        case .dev(let id):
+            var options = DevChainOptions()
+            options.chainID = id
+            options.accounts = SessionRunner.devAccountsNeeded(manifest)
+            options.stateDirectory = folder.appendingPathComponent("devchain")
+            let started = try await DevChainProcess.start(options)
+            chain = started
+            client = started.client()
+        case .rpc(let url, _, _, _, _):
+            guard let endpoint = URL(string: url) else { throw RunnerError.input("chain.rpc is not a URL") }
+            client = EthClient(url: endpoint)
+        }
+        let artifacts = try ArtifactStore.locate()
+        let marketAddress: Address
+        switch manifest.contracts {
+        case .existing(let address, _): marketAddress = address
+        case .deploy:
+            guard
+                let deploy = records.first(where: { $0.type == "tx.mined" && $0.data["step"] == "deploy/marketplace" }),
+                let hash = deploy.data["hash"]?.stringValue,
+                let receipt = try await client.receipt(try Hex.decode(hash)),
+                let address = receipt.contractAddress
+            else {
+                lines.append("contracts: not deployed yet")
+                return lines
+            }
+            marketAddress = address
+        }
+        let market = MarketplaceContract(
+            contract: Contract(address: marketAddress, abi: try artifacts.artifact("Marketplace").abi, client: client))
+        lines.append("marketplace \(marketAddress)")
+        guard let sessionRecord = records.last(where: { $0.type == "session" }),
+            case .int(let id)? = sessionRecord.data["id"]
+        else {
+            lines.append("session: not opened yet")
+            return lines
+        }
+        let s = try await market.session(UInt64(id))
+        let now = try await client.block(.latest)?.timestamp ?? 0
+        lines.append(
+            "on chain: session \(id) \(s.state), chain time \(now); commits \(s.commits), reveals \(s.reveals), "
+                + "forfeited \(s.forfeited), cleared \(s.cleared), validated \(s.validated), settled \(s.settled)")
+        let decimals = manifest.session.tokenDecimals
+        for participant in manifest.participants {
+            let funds = try await market.checkFunds(participant.address)
+            let status = try await market.member(participant.address).status
+            lines.append(
+                "  \(participant.id.padding(toLength: 10, withPad: " ", startingAt: 0)) \(status)  available "
+                    + "\(DecimalAmount.format(funds.available, decimals: decimals))  locked "
+                    + "\(DecimalAmount.format(funds.locked, decimals: decimals))")
+        }
+        return lines
+    }
+}
