@@ -27,7 +27,23 @@ import Testing
         var output: String
     }
 
-    static func run(_ runs: URL, environment extra: [String: String] = [:]) throws -> Outcome {
+    /// A started `cer-run run`; `finish()` waits and returns its status and output.
+    struct Running {
+        let process: Process
+        let log: URL
+        let handle: FileHandle
+
+        func finish() throws -> Outcome {
+            while process.isRunning { usleep(50_000) }
+            try handle.close()
+            return Outcome(
+                status: process.terminationStatus, output: (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+        }
+    }
+
+    static func start(_ runs: URL, manifest: String = manifest, environment extra: [String: String] = [:]) throws
+        -> Running
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["run", manifest, "--date", date, "--runs", runs.path]
@@ -42,9 +58,13 @@ import Testing
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
-        while process.isRunning { usleep(50_000) }
-        try handle.close()
-        return Outcome(status: process.terminationStatus, output: (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+        return Running(process: process, log: log, handle: handle)
+    }
+
+    static func run(_ runs: URL, manifest: String = manifest, environment extra: [String: String] = [:]) throws
+        -> Outcome
+    {
+        try start(runs, manifest: manifest, environment: extra).finish()
     }
 
     /// What must be equal after any crash-and-resume: every sender's nonce (no extra
@@ -116,5 +136,36 @@ import Testing
             #expect(resumed.status == 0, "\(point): \(resumed.output)")
             #expect(try await Self.snapshot(runs) == reference, "\(point)")
         }
+    }
+
+    /// A second run of the same session while one is going is refused; a changed manifest is
+    /// refused on resume, naming what changed.
+    @Test func concurrentRunsAndChangedManifestsAreRefused() async throws {
+        let runs = Self.temporaryRuns()
+        defer { try? FileManager.default.removeItem(at: runs) }
+        let first = try Self.start(runs)
+        // Wait until the first run holds the journal.
+        let journal = runs.appendingPathComponent("\(Self.runID)/journal.jsonl")
+        while !FileManager.default.fileExists(atPath: journal.path), first.process.isRunning { usleep(50_000) }
+        let second = try Self.run(runs)
+        #expect(second.status == 2)
+        #expect(second.output.contains("in use by another cer-run"), "\(second.output)")
+        #expect(try first.finish().status == 0)
+
+        // The same session id with a different deposit: the resume is refused.
+        let folder = runs.appendingPathComponent("manifest-copy")
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent("docs"), withIntermediateDirectories: true)
+        let original = try String(contentsOfFile: Self.manifest, encoding: .utf8)
+        let changed = folder.appendingPathComponent("small.yaml")
+        try original.replacingOccurrences(of: "deposit: \"1.00\"", with: "deposit: \"2.00\"").write(
+            to: changed, atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(
+            at: Self.packageRoot.appendingPathComponent("fixtures/manifests/docs/adesione.txt"),
+            to: folder.appendingPathComponent("docs/adesione.txt"))
+        let refused = try Self.run(runs, manifest: changed.path)
+        #expect(refused.status == 2)
+        #expect(refused.output.contains("manifestHash"), "\(refused.output)")
+        #expect(refused.output.contains("the manifest changed"))
     }
 }
