@@ -46,22 +46,8 @@ public struct SessionRunner: Sendable {
             log("warning: cut a torn last journal line left by a crash (\(torn.prefix(60))…)")
         }
         let manifestFolder = URL(fileURLWithPath: manifestPath).deletingLastPathComponent()
-        var devChain: DevChainProcess?
+        let (client, devChain) = try await Self.connect(manifest, runFolder: runFolder)
         defer { devChain?.stop() }
-        let client: EthClient
-        switch manifest.chain {
-        case .dev(let chainID):
-            var options = DevChainOptions()
-            options.chainID = chainID
-            options.accounts = Self.devAccountsNeeded(manifest)
-            options.stateDirectory = runFolder.appendingPathComponent("devchain")
-            let chain = try await DevChainProcess.start(options)
-            devChain = chain
-            client = chain.client()
-        case .rpc(let url, _, _, _, _):
-            guard let endpoint = URL(string: url) else { throw RunnerError.input("chain.rpc \(url) is not a URL") }
-            client = EthClient(url: endpoint)
-        }
         let chainID = try await client.chainID()
         if case .rpc(_, let expected, _, _, _) = manifest.chain, expected != chainID {
             throw RunnerError.mismatch("the node reports chain id \(chainID), the manifest expects \(expected)")
@@ -127,6 +113,23 @@ public struct SessionRunner: Sendable {
         try await Phases.forfeit(context)
         try await Phases.clear(context)
         return .done(lastPhase: "publish fills")
+    }
+
+    /// The manifest's chain: a dev chain whose state lives in the run folder (so a resumed run
+    /// continues it), or a node.
+    static func connect(_ manifest: SessionManifest, runFolder: URL) async throws -> (EthClient, DevChainProcess?) {
+        switch manifest.chain {
+        case .dev(let chainID):
+            var options = DevChainOptions()
+            options.chainID = chainID
+            options.accounts = devAccountsNeeded(manifest)
+            options.stateDirectory = runFolder.appendingPathComponent("devchain")
+            let chain = try await DevChainProcess.start(options)
+            return (chain.client(), chain)
+        case .rpc(let url, _, _, _, _):
+            guard let endpoint = URL(string: url) else { throw RunnerError.input("chain.rpc \(url) is not a URL") }
+            return (EthClient(url: endpoint), nil)
+        }
     }
 
     static func devAccountsNeeded(_ manifest: SessionManifest) -> Int {

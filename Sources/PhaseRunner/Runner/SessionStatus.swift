@@ -21,22 +21,8 @@ public enum SessionStatus {
         let records: [JournalRecord]
         do { records = try Journal.readOnly(journalURL) } catch { throw RunnerError.input(error.description) }
         var lines = ["session \(manifest.session.id): \(records.count) journal records"]
-        var chain: DevChainProcess?
+        let (client, chain) = try await SessionRunner.connect(manifest, runFolder: folder)
         defer { chain?.stop() }
-        let client: EthClient
-        switch manifest.chain {
-        case .dev(let id):
-            var options = DevChainOptions()
-            options.chainID = id
-            options.accounts = SessionRunner.devAccountsNeeded(manifest)
-            options.stateDirectory = folder.appendingPathComponent("devchain")
-            let started = try await DevChainProcess.start(options)
-            chain = started
-            client = started.client()
-        case .rpc(let url, _, _, _, _):
-            guard let endpoint = URL(string: url) else { throw RunnerError.input("chain.rpc is not a URL") }
-            client = EthClient(url: endpoint)
-        }
         let artifacts = try ArtifactStore.locate()
         let marketAddress: Address
         switch manifest.contracts {
