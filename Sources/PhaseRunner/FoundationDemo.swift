@@ -1,6 +1,7 @@
 import BigInt
 import Chain
 import Foundation
+import Manifest
 import Market
 
 /// The foundation's end-to-end demonstration: deploys the Notary contract from its artifact,
@@ -105,11 +106,7 @@ public struct FoundationDemo: Sendable {
         )
     }
 
-    func formatEther(_ wei: BigUInt) -> String {
-        let unit = BigUInt(10).power(18)
-        let fraction = String(wei % unit)
-        return "\(wei / unit).\(String(repeating: "0", count: 18 - fraction.count) + fraction) ETH"
-    }
+    func formatEther(_ wei: BigUInt) -> String { DecimalAmount.format(wei, decimals: 18) + " ETH" }
 }
 
 /// A demo step that did not go as it must.

@@ -163,16 +163,25 @@ public struct TransactionSender: Sendable {
         try await broadcast(signed)
         let receipt = try await waitForReceipt(signed.hash)
         guard receipt.succeeded else {
-            var reason: RevertReason?
-            let block: BlockTag = receipt.blockNumber > 0 ? .number(receipt.blockNumber - 1) : .latest
-            do {
-                _ = try await client.call(CallRequest(from: address, to: to, data: data, value: value), at: block)
-            } catch let error {
-                if let revert = error.revertData { reason = RevertReason(data: revert, errors: abi?.errors ?? []) }
-            }
-            throw .reverted(hash: signed.hash, receipt: receipt, reason: reason)
+            throw .reverted(
+                hash: signed.hash, receipt: receipt,
+                reason: await revertReason(of: receipt, to: to, data: data, value: value, abi: abi))
         }
         return receipt
+    }
+
+    /// Why a mined transaction failed: its call replayed at the block before, decoded against
+    /// `abi`. nil when the replay does not revert (the state it depended on has changed).
+    public func revertReason(of receipt: Receipt, to: Address?, data: [UInt8], value: BigUInt, abi: ContractABI?)
+        async -> RevertReason?
+    {
+        let block: BlockTag = receipt.blockNumber > 0 ? .number(receipt.blockNumber - 1) : .latest
+        do {
+            _ = try await client.call(CallRequest(from: address, to: to, data: data, value: value), at: block)
+        } catch let error {
+            if let revert = error.revertData { return RevertReason(data: revert, errors: abi?.errors ?? []) }
+        }
+        return nil
     }
 
     /// Deploys `artifact` with constructor arguments; returns the bound contract and the receipt.

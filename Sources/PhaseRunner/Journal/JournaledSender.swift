@@ -127,14 +127,7 @@ public actor JournaledSender {
         async throws
     {
         guard !receipt.succeeded else { return }
-        var reason: RevertReason?
-        let block: BlockTag = receipt.blockNumber > 0 ? .number(receipt.blockNumber - 1) : .latest
-        do {
-            _ = try await sender.client.call(
-                CallRequest(from: sender.address, to: to, data: data, value: value), at: block)
-        } catch let error {
-            if let revert = error.revertData { reason = RevertReason(data: revert, errors: abi?.errors ?? []) }
-        }
+        let reason = await sender.revertReason(of: receipt, to: to, data: data, value: value, abi: abi)
         throw SendError.reverted(hash: receipt.transactionHash, receipt: receipt, reason: reason)
     }
 }
