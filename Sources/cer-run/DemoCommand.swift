@@ -19,8 +19,7 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Operator keystore v3 file (with --rpc).")
     var keystore: String?
 
-    @Option(name: .customLong("password-env"), help: "Environment variable holding the keystore password.")
-    var passwordEnv: String = "CER_RUN_PASSWORD"
+    @OptionGroup var password: KeystoreCommand.PasswordOptions
 
     @Option(help: "Document whose keccak256 is notarised (default: a generated sample adhesion contract).")
     var document: String?
@@ -46,11 +45,10 @@ struct DemoCommand: AsyncParsableCommand {
         let log: @Sendable (String) -> Void = { say($0) }
         if let rpc {
             guard let url = URL(string: rpc) else { throw InputError("--rpc \(rpc) is not a URL") }
-            guard let password = ProcessInfo.processInfo.environment[passwordEnv] else {
-                throw InputError("the keystore password is read from $\(passwordEnv), which is not set")
-            }
             let key: PrivateKey
-            do { key = try Keystore.decrypt(file: URL(fileURLWithPath: keystore!), password: password) } catch {
+            do {
+                key = try Keystore.decrypt(file: URL(fileURLWithPath: keystore!), password: try password.password())
+            } catch let error as InputError { throw error } catch {
                 throw InputError("\(error)")
             }
             let demo = FoundationDemo(client: EthClient(url: url), operatorKey: key, artifacts: artifacts, log: log)
