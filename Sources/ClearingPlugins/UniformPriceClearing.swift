@@ -14,8 +14,14 @@ import Market
 /// which keeps every slot balanced. See docs/clearing.md.
 public struct UniformPriceClearing: Sendable {
     public var rule: PriceRule
+    /// When false the interval is only [marginal ask, marginal bid] (the k-double auction's
+    /// pair), without the rejected orders' bounds.
+    public var boundByRejected: Bool
 
-    public init(rule: PriceRule = .midpoint) { self.rule = rule }
+    public init(rule: PriceRule = .midpoint, boundByRejected: Bool = true) {
+        self.rule = rule
+        self.boundByRejected = boundByRejected
+    }
 
     public func clear(orders: [ClearingOrder], slots: Int) -> ClearingResult {
         var slotResults = [SlotClearing]()
@@ -68,8 +74,8 @@ public struct UniformPriceClearing: Sendable {
         // Rejected orders: strictly worse than the marginal price of their side.
         let bestRejectedBid = bids.first { $0.limitPrice < pb }?.limitPrice
         let bestRejectedAsk = asks.first { $0.limitPrice > pa }?.limitPrice
-        let low = max(pa, bestRejectedBid ?? 0)
-        let high = min(pb, bestRejectedAsk ?? UInt64.max)
+        let low = boundByRejected ? max(pa, bestRejectedBid ?? 0) : pa
+        let high = boundByRejected ? min(pb, bestRejectedAsk ?? UInt64.max) : pb
         let price = choose(low: low, high: high)
         var quantities = [String: UInt64]()
         for (side, marginal) in [(bids, pb), (asks, pa)] {
