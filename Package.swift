@@ -41,7 +41,7 @@ let package = Package(
         .executableTarget(
             name: "cer-run",
             dependencies: [
-                "PhaseRunner", "DevChain", "Chain", "Manifest",
+                "PhaseRunner", "DevChain", "Chain", "Manifest", "ClearingPlugins",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -97,19 +97,9 @@ extension Phases {
         c.log("clearing published: \(result.fills.count) fills, result in \(c.runFolder.path)/clearing.json")
     }
 
-    static func clearing(_ c: RunContext) throws -> UniformPriceClearing {
-        guard c.manifest.clearing.plugin == "uniform-price" else {
-            throw RunnerError.input(
-                "clearing.plugin \"\(c.manifest.clearing.plugin)\" is not available in this version; use uniform-price")
+    static func clearing(_ c: RunContext) throws -> any ClearingMechanism {
+        do { return try BuiltInClearing.make(c.manifest.clearing.plugin, params: c.manifest.clearing.params) } catch {
+            throw RunnerError.input("clearing: \(error)")
         }
-        let rule: PriceRule
-        switch c.manifest.clearing.params["price_rule"]?.stringValue ?? "midpoint" {
-        case "midpoint": rule = .midpoint
-        case "bid": rule = .bid
-        case "ask": rule = .ask
-        case let other:
-            throw RunnerError.input("clearing.params.price_rule \"\(other)\": use midpoint, bid or ask")
-        }
-        return UniformPriceClearing(rule: rule)
     }
 }
