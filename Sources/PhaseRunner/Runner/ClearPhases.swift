@@ -10,7 +10,9 @@ extension Phases {
         guard let market = c.market, let id = c.sessionID else { return }
         let event = try market.contract.abi.event("CommitmentSubmitted")
         let logs = try await c.client.logs(
-            LogFilter(addresses: [market.address], topics: [[event.topic], [ABI.encode(.uint(256), .unsigned(id))]]))
+            LogFilter(
+                fromBlock: c.sessionBlock, addresses: [market.address],
+                topics: [[event.topic], [ABI.encode(.uint(256), .unsigned(id))]]))
         var unrevealed = [Address]()
         for log in logs {
             guard
@@ -37,7 +39,7 @@ extension Phases {
             c.log("clearing already published (session \(id) is \(session.state))")
             return
         }
-        let book = try await market.revealedOrders(sessionID: id)
+        let book = try await market.revealedOrders(sessionID: id, fromBlock: c.sessionBlock)
         var orders = [ClearingOrder]()
         for entry in book {
             for (index, order) in entry.orders.enumerated() {

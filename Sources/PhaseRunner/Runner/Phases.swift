@@ -138,6 +138,7 @@ enum Phases {
         guard let market = c.market else { return }
         if let record = c.last("session"), case .int(let id)? = record.data["id"] {
             c.sessionID = UInt64(id)
+            if case .int(let block)? = record.data["block"] { c.sessionBlock = UInt64(block) }
             return
         }
         let s = c.manifest.session
@@ -162,8 +163,9 @@ enum Phases {
                 if case .sessionCreated = $0 { return true } else { return false }
             })
         else { throw RunnerError.chain("newSession's receipt has no SessionCreated event") }
-        try c.journal.append("session", ["id": .int(Int64(id))])
+        try c.journal.append("session", ["id": .int(Int64(id)), "block": .int(Int64(outcome.receipt.blockNumber))])
         c.sessionID = id
+        c.sessionBlock = outcome.receipt.blockNumber
         c.log("session \(id) opened for \(s.deliveryDay) (\(s.slots) slots)")
     }
 

@@ -22,6 +22,8 @@ final class RunContext: @unchecked Sendable {
     var token: TokenContract?
     var market: MarketplaceContract?
     var sessionID: UInt64?
+    /// Block of `newSession`: log queries start there, not at genesis.
+    var sessionBlock: UInt64 = 0
 
     init(
         manifest: SessionManifest, manifestFolder: URL, runFolder: URL, journal: Journal, client: EthClient,
