@@ -104,7 +104,7 @@ extension DiscriminatoryClearing: ClearingMechanism {}
 
 /// The built-in mechanisms by manifest name.
 public enum BuiltInClearing {
-    public static let names = ["uniform-price", "pay-as-bid", "pay-as-offer", "k-double-auction"]
+    public static let names = ["uniform-price", "pay-as-bid", "pay-as-offer", "k-double-auction", "mcafee"]
 
     /// The mechanism called `name`, configured by `params` (`price_rule`: midpoint | bid | ask,
     /// `k`: "n/d" for k-double-auction).
@@ -124,6 +124,7 @@ public enum BuiltInClearing {
         case "pay-as-bid": return DiscriminatoryClearing(mode: .payAsBid)
         case "pay-as-offer": return DiscriminatoryClearing(mode: .payAsOffer)
         case "k-double-auction": return UniformPriceClearing(rule: try k(params), boundByRejected: false)
+        case "mcafee": return McAfeeClearing()
         default:
             throw .init(
                 path: "plugin", problem: "\"\(name)\" is not built in (one of: \(names.joined(separator: ", ")))")

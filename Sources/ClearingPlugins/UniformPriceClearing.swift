@@ -38,64 +38,22 @@ public struct UniformPriceClearing: Sendable {
     }
 
     func clearSlot(slot: Int, book: [ClearingOrder]) -> (SlotClearing, [OrderFill]) {
-        let bids = book.filter { $0.side == .buy }.sorted {
-            $0.limitPrice != $1.limitPrice ? $0.limitPrice > $1.limitPrice : $0.id < $1.id
-        }
-        let asks = book.filter { $0.side == .sell }.sorted {
-            $0.limitPrice != $1.limitPrice ? $0.limitPrice < $1.limitPrice : $0.id < $1.id
-        }
-        // Greedy walk in merit order: the largest volume where bids still meet asks.
-        var i = 0
-        var j = 0
-        var bidLeft = bids.first?.quantityWh ?? 0
-        var askLeft = asks.first?.quantityWh ?? 0
-        var volume: UInt64 = 0
-        var marginalBid: UInt64?
-        var marginalAsk: UInt64?
-        while i < bids.count, j < asks.count, bids[i].limitPrice >= asks[j].limitPrice {
-            let traded = min(bidLeft, askLeft)
-            volume += traded
-            marginalBid = bids[i].limitPrice
-            marginalAsk = asks[j].limitPrice
-            bidLeft -= traded
-            askLeft -= traded
-            if bidLeft == 0 {
-                i += 1
-                bidLeft = i < bids.count ? bids[i].quantityWh : 0
-            }
-            if askLeft == 0 {
-                j += 1
-                askLeft = j < asks.count ? asks[j].quantityWh : 0
-            }
-        }
-        guard volume > 0, let pb = marginalBid, let pa = marginalAsk else {
+        let walk = MeritOrderWalk(book: book)
+        guard walk.volume > 0, let pb = walk.marginalBid, let pa = walk.marginalAsk else {
             return (SlotClearing(slot: slot, price: nil, volumeWh: 0), [])
         }
         // Rejected orders: strictly worse than the marginal price of their side.
-        let bestRejectedBid = bids.first { $0.limitPrice < pb }?.limitPrice
-        let bestRejectedAsk = asks.first { $0.limitPrice > pa }?.limitPrice
+        let bestRejectedBid = walk.bids.first { $0.limitPrice < pb }?.limitPrice
+        let bestRejectedAsk = walk.asks.first { $0.limitPrice > pa }?.limitPrice
         let low = boundByRejected ? max(pa, bestRejectedBid ?? 0) : pa
         let high = boundByRejected ? min(pb, bestRejectedAsk ?? UInt64.max) : pb
         let price = choose(low: low, high: high)
-        var quantities = [String: UInt64]()
-        for (side, marginal) in [(bids, pb), (asks, pa)] {
-            let better = side.filter { $0.side == .buy ? $0.limitPrice > marginal : $0.limitPrice < marginal }
-            let atMargin = side.filter { $0.limitPrice == marginal }
-            var remaining = volume
-            for order in better {
-                quantities[order.id] = order.quantityWh
-                remaining -= order.quantityWh
-            }
-            for (order, share) in zip(atMargin, Self.proRata(remaining, over: atMargin)) where share > 0 {
-                quantities[order.id] = share
-            }
-        }
-        let netted = Self.removeSelfTrades(quantities, book: book)
+        let quantities = Self.removeSelfTrades(walk.allocate(walk.volume), book: book)
         let fills = book.compactMap { order -> OrderFill? in
-            guard let q = netted[order.id], q > 0 else { return nil }
+            guard let q = quantities[order.id], q > 0 else { return nil }
             return OrderFill(orderID: order.id, quantityWh: q, price: price)
         }
-        let traded = fills.filter { f in bids.contains { $0.id == f.orderID } }.reduce(0) { $0 + $1.quantityWh }
+        let traded = fills.filter { f in walk.bids.contains { $0.id == f.orderID } }.reduce(0) { $0 + $1.quantityWh }
         return (SlotClearing(slot: slot, price: traded > 0 ? price : nil, volumeWh: traded), fills)
     }
 
