@@ -100,7 +100,6 @@ public protocol ClearingMechanism: Sendable {
 }
 
 extension UniformPriceClearing: ClearingMechanism {}
-extension DiscriminatoryClearing: ClearingMechanism {}
 
 /// The built-in mechanisms by manifest name.
 public enum BuiltInClearing {

@@ -8,15 +8,10 @@ public struct McAfeeClearing: Sendable, ClearingMechanism {
     public init() {}
 
     public func clear(orders: [ClearingOrder], slots: Int) -> ClearingResult {
-        var slotResults = [SlotClearing]()
-        var fills = [OrderFill]()
-        let bySlot = Dictionary(grouping: orders, by: \.slot)
-        for slot in 0..<slots {
-            let book = bySlot[slot] ?? []
+        MeritOrderWalk.clearEachSlot(orders: orders, slots: slots) { slot, book in
             let walk = MeritOrderWalk(book: book)
             guard walk.volume > 0, let pb = walk.marginalBid, let pa = walk.marginalAsk else {
-                slotResults.append(SlotClearing(slot: slot, price: nil, volumeWh: 0))
-                continue
+                return (SlotClearing(slot: slot, price: nil, volumeWh: 0), [])
             }
             var uniform: UInt64?
             if let b = walk.nextBid, let s = walk.nextAsk {
@@ -26,15 +21,14 @@ public struct McAfeeClearing: Sendable, ClearingMechanism {
             let total = uniform == nil ? walk.volume - 1 : walk.volume
             let quantities = UniformPriceClearing.removeSelfTrades(walk.allocate(total), book: book)
             var traded: UInt64 = 0
+            var fills = [OrderFill]()
             for order in book {
                 guard let q = quantities[order.id], q > 0 else { continue }
                 let price = uniform ?? (order.side == .buy ? pb : pa)
                 fills.append(OrderFill(orderID: order.id, quantityWh: q, price: price))
                 if order.side == .buy { traded += q }
             }
-            slotResults.append(SlotClearing(slot: slot, price: traded > 0 ? uniform : nil, volumeWh: traded))
+            return (SlotClearing(slot: slot, price: traded > 0 ? uniform : nil, volumeWh: traded), fills)
         }
-        fills.sort { $0.orderID < $1.orderID }
-        return ClearingResult(slots: slotResults, fills: fills)
     }
 }

@@ -44,6 +44,23 @@ struct MeritOrderWalk {
         nextAsk = j < asks.count ? asks[j].limitPrice : nil
     }
 
+    /// Clears each slot on its own with `clearSlot(slot, book)` and gathers the results, fills
+    /// sorted by order id.
+    static func clearEachSlot(
+        orders: [ClearingOrder], slots: Int, _ clearSlot: (Int, [ClearingOrder]) -> (SlotClearing, [OrderFill])
+    ) -> ClearingResult {
+        var slotResults = [SlotClearing]()
+        var fills = [OrderFill]()
+        let bySlot = Dictionary(grouping: orders, by: \.slot)
+        for slot in 0..<slots {
+            let (clearing, slotFills) = clearSlot(slot, bySlot[slot] ?? [])
+            slotResults.append(clearing)
+            fills += slotFills
+        }
+        fills.sort { $0.orderID < $1.orderID }
+        return ClearingResult(slots: slotResults, fills: fills)
+    }
+
     /// Quantities for trading `total` Wh (≤ `volume`, and at least what orders strictly better
     /// than the marginal prices hold): those orders fill completely, orders at a marginal price
     /// share the rest by the largest-remainder rule.

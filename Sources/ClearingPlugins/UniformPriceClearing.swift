@@ -24,17 +24,7 @@ public struct UniformPriceClearing: Sendable {
     }
 
     public func clear(orders: [ClearingOrder], slots: Int) -> ClearingResult {
-        var slotResults = [SlotClearing]()
-        var fills = [OrderFill]()
-        let bySlot = Dictionary(grouping: orders, by: \.slot)
-        for slot in 0..<slots {
-            let book = bySlot[slot] ?? []
-            let (clearing, slotFills) = clearSlot(slot: slot, book: book)
-            slotResults.append(clearing)
-            fills += slotFills
-        }
-        fills.sort { $0.orderID < $1.orderID }
-        return ClearingResult(slots: slotResults, fills: fills)
+        MeritOrderWalk.clearEachSlot(orders: orders, slots: slots, clearSlot)
     }
 
     func clearSlot(slot: Int, book: [ClearingOrder]) -> (SlotClearing, [OrderFill]) {

@@ -13,14 +13,8 @@ import Testing
         let (seller, buyer) = (2, 3)
         let members = [seller, buyer]
         try await f.onboard(members, mint: 100 * Self.unit, deposit: 50 * Self.unit)
-        let (id, params) = try await f.openSession(slots: 1)
-        let sellerSalt = try await f.commitSealed(id, seller, Self.sell)
-        let buyerSalt = try await f.commitSealed(id, buyer, Self.buy)
-        try await f.travel(to: params.commitDeadline)
-        try await f.market.revealOrders(sessionID: id, orders: Self.sell, salt: sellerSalt, sender: f.sender(seller))
-        try await f.market.revealOrders(sessionID: id, orders: Self.buy, salt: buyerSalt, sender: f.sender(buyer))
-        try await f.checkConservation(members: members, sessions: [id])
-        try await f.travel(to: params.revealDeadline)
+        let (id, params, sellerSalt, buyerSalt) = try await f.revealedPair(
+            seller: seller, buyer: buyer, sell: Self.sell, buy: Self.buy)
         func sellerFills(_ fills: [MarketFill]) -> MemberFillsEntry {
             f.fillsEntry(seller, Self.sell, sellerSalt, fills)
         }
@@ -82,14 +76,8 @@ import Testing
         let (seller, buyer) = (2, 3)
         let members = [seller, buyer]
         try await f.onboard(members, mint: 100 * Self.unit, deposit: 50 * Self.unit)
-        let (id, params) = try await f.openSession(slots: 1)
-        let sellerSalt = try await f.commitSealed(id, seller, Self.sell)
-        let buyerSalt = try await f.commitSealed(id, buyer, Self.buy)
-        try await f.travel(to: params.commitDeadline)
-        try await f.market.revealOrders(sessionID: id, orders: Self.sell, salt: sellerSalt, sender: f.sender(seller))
-        try await f.market.revealOrders(sessionID: id, orders: Self.buy, salt: buyerSalt, sender: f.sender(buyer))
-        try await f.checkConservation(members: members, sessions: [id])
-        try await f.travel(to: params.revealDeadline)
+        let (id, params, sellerSalt, buyerSalt) = try await f.revealedPair(
+            seller: seller, buyer: buyer, sell: Self.sell, buy: Self.buy)
 
         // The seller sells 1000 Wh, the buyer buys 600 Wh: slot 0 is 400 Wh short of buyers.
         try await f.market.setFinalOrders(
@@ -128,14 +116,8 @@ import Testing
         let (seller, buyer) = (2, 3)
         let members = [seller, buyer]
         try await f.onboard(members, mint: 100 * Self.unit, deposit: 50 * Self.unit)
-        let (id, params) = try await f.openSession(slots: 1)
-        let sellerSalt = try await f.commitSealed(id, seller, Self.sell)
-        let buyerSalt = try await f.commitSealed(id, buyer, Self.buy)
-        try await f.travel(to: params.commitDeadline)
-        try await f.market.revealOrders(sessionID: id, orders: Self.sell, salt: sellerSalt, sender: f.sender(seller))
-        try await f.market.revealOrders(sessionID: id, orders: Self.buy, salt: buyerSalt, sender: f.sender(buyer))
-        try await f.checkConservation(members: members, sessions: [id])
-        try await f.travel(to: params.revealDeadline)
+        let (id, params, sellerSalt, buyerSalt) = try await f.revealedPair(
+            seller: seller, buyer: buyer, sell: Self.sell, buy: Self.buy)
         let fills = [MarketFill(orderIndex: 0, quantityWh: 1_000, price: 120_000)]
         try await f.market.setFinalOrders(
             sessionID: id,

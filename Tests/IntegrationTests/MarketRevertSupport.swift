@@ -85,6 +85,22 @@ extension MarketFixture {
         return salt
     }
 
+    /// A one-slot session in which `seller` revealed `sell` and `buyer` revealed `buy`; returns
+    /// with chain time at the reveal deadline (members must be onboarded already).
+    func revealedPair(seller: Int, buyer: Int, sell: [MarketOrder], buy: [MarketOrder]) async throws -> (
+        id: UInt64, params: SessionParams, sellerSalt: [UInt8], buyerSalt: [UInt8]
+    ) {
+        let (id, params) = try await openSession(slots: 1)
+        let sellerSalt = try await commitSealed(id, seller, sell)
+        let buyerSalt = try await commitSealed(id, buyer, buy)
+        try await travel(to: params.commitDeadline)
+        try await market.revealOrders(sessionID: id, orders: sell, salt: sellerSalt, sender: sender(seller))
+        try await market.revealOrders(sessionID: id, orders: buy, salt: buyerSalt, sender: sender(buyer))
+        try await checkConservation(members: [seller, buyer], sessions: [id])
+        try await travel(to: params.revealDeadline)
+        return (id, params, sellerSalt, buyerSalt)
+    }
+
     /// The fills entry of member `index` for a clearing publication.
     func fillsEntry(_ index: Int, _ orders: [MarketOrder], _ salt: [UInt8], _ fills: [MarketFill]) -> MemberFillsEntry {
         MemberFillsEntry(member: keys[index].address, orders: orders, salt: salt, fills: fills)

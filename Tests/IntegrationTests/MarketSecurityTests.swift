@@ -12,13 +12,8 @@ import Testing
         let (seller, buyer) = (2, 3)
         try await f.onboard([seller, buyer], mint: 100 * Self.unit, deposit: 50 * Self.unit)
         try await f.market.setPriorSessionValidation(false, sender: f.admin)
-        let (first, params) = try await f.openSession(slots: 1)
-        let sellerSalt = try await f.commitSealed(first, seller, Self.sell)
-        let buyerSalt = try await f.commitSealed(first, buyer, Self.buy)
-        try await f.travel(to: params.commitDeadline)
-        try await f.market.revealOrders(sessionID: first, orders: Self.sell, salt: sellerSalt, sender: f.sender(seller))
-        try await f.market.revealOrders(sessionID: first, orders: Self.buy, salt: buyerSalt, sender: f.sender(buyer))
-        try await f.travel(to: params.revealDeadline)
+        let (first, params, sellerSalt, buyerSalt) = try await f.revealedPair(
+            seller: seller, buyer: buyer, sell: Self.sell, buy: Self.buy)
         let fill = [MarketFill(orderIndex: 0, quantityWh: 1_000, price: 120_000)]
         try await f.market.setFinalOrders(
             sessionID: first,
