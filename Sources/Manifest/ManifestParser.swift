@@ -92,7 +92,7 @@ public enum ManifestParser {
             version: version, session: session, chain: chain, contracts: contracts, operatorKey: operatorKey,
             deadlines: deadlines, participants: participants, clearing: clearing, validation: validation,
             settlement: .init(mode: settlementMode, withdraw: withdraw),
-            canonicalHash: Keccak256.hash(Array(json(root, issues: issues).jsonText.utf8)), locations: issues.locations)
+            canonicalJSON: json(root, issues: issues), locations: issues.locations)
     }
 
     /// The node as JSON with every scalar as (substituted) text and null as null: the canonical

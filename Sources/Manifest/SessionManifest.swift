@@ -16,9 +16,11 @@ public struct SessionManifest: Sendable {
     /// Kept as parsed; the validation issue gives it a typed model.
     public var validation: JSONValue
     public var settlement: SettlementSettings
-    /// keccak256 of the canonical JSON of the (date-substituted) manifest: stable under key
-    /// order, quoting and formatting. Anchored on chain at session open.
-    public var canonicalHash: [UInt8]
+    /// The (date-substituted) manifest as canonical JSON: every scalar as text, keys sorted when
+    /// written. Stable under key order, quoting and formatting.
+    public var canonicalJSON: JSONValue
+    /// keccak256 of `canonicalJSON`'s text. Anchored on chain at session open.
+    public var canonicalHash: [UInt8] { Keccak256.hash(Array(canonicalJSON.jsonText.utf8)) }
     /// Where each field's value was read, by path (for errors found after parsing).
     public var locations: [String: SourceLocation] = [:]
 

@@ -12,7 +12,8 @@ struct CerRun: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            ValidateCommand.self, RunCommand.self, StatusCommand.self, ClearCommand.self, DevnetCommand.self,
+            ValidateCommand.self, RunCommand.self, ResumeCommand.self, StatusCommand.self, ClearCommand.self,
+            DevnetCommand.self,
             DemoCommand.self, KeystoreCommand.self,
         ]
     )

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Chain
 import Foundation
 import Manifest
 import PhaseRunner
@@ -7,41 +8,41 @@ import PhaseRunner
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run a session: deploy, members, fund, open, commit, reveal, forfeit, clear and publish.",
+        abstract: "Run a session: every phase from deploy to settlement and report, as far as chain time allows.",
         discussion: """
-            Every transaction is journaled in runs/<session-id>/journal.jsonl before it is sent; run
-            the same command again after any interruption and it finishes what is missing without
-            sending anything twice. Exit codes: 0 done, 75 waiting for a deadline in chain time
-            (cron: run again later), 2 bad input or a journal that belongs to another manifest or
+            Every transaction is journaled in runs/<session-id>/journal.jsonl before it is sent; run \
+            the same command again after any interruption and it finishes what is missing without \
+            sending anything twice. Exit codes: 0 done, 75 waiting for a deadline in chain time \
+            (cron: run again later), 2 bad input or a journal that belongs to another manifest or \
             chain, 1 other failures.
             """)
 
-    @Argument(help: "The session manifest.")
-    var manifest: String
-
-    @Option(help: "Delivery date for {date} (YYYY-MM-DD; default: tomorrow in the session's time zone).")
-    var date: String?
-
-    @Option(help: "Folder of the run folders.")
-    var runs: String = "runs"
+    @OptionGroup var session: SessionOptions
+    @OptionGroup var output: OutputOptions
 
     @Flag(help: "On a real chain, sleep until deadlines instead of exiting with 75.")
     var wait = false
 
     func run() async throws {
-        var day: DeliveryCalendar.Day?
-        if let date {
-            guard let parsed = DeliveryCalendar.Day(date) else { throw InputError("--date \(date) is not YYYY-MM-DD") }
-            day = parsed
-        }
+        try await Self.execute(session: session, output: output, wait: wait, resume: false, acceptChange: false)
+    }
+
+    /// Shared by `run` and `resume`.
+    static func execute(
+        session: SessionOptions, output: OutputOptions, wait: Bool, resume: Bool, acceptChange: Bool
+    ) async throws {
+        let console = output.console()
         let runner = SessionRunner(
-            manifestPath: manifest, date: day, runsRoot: URL(fileURLWithPath: runs), wait: wait, log: { say($0) })
+            manifestPath: session.manifest, date: session.day, runsRoot: session.runsRoot, wait: wait,
+            resumeOnly: resume, acceptManifestChange: acceptChange, events: console.events)
         do {
             switch try await runner.run() {
             case .done(let phase):
-                say("done through \(phase)")
+                console.result("done through \(phase)", ["event": "done", "phase": .string(phase)])
             case .waiting(let phase, let until):
-                say("waiting: \(phase) opens at chain time \(until); run again later")
+                console.result(
+                    "waiting: \(phase) opens at chain time \(until); run again later",
+                    ["event": "waiting", "phase": .string(phase), "untilChainTime": .int(Int64(until))])
                 throw ExitCode(75)
             }
         } catch let error as RunnerError {
@@ -50,5 +51,32 @@ struct RunCommand: AsyncParsableCommand {
             case .chain: throw error
             }
         }
+    }
+}
+
+/// `cer-run resume`: continues a run that has a journal, optionally accepting a manifest change.
+struct ResumeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resume",
+        abstract: "Continue an interrupted run (same as `run`, but refuses to start a new journal).",
+        discussion: """
+            A changed manifest is refused unless --accept-manifest-change is given and every changed \
+            section belongs to phases that have not started (participants until the session opens, \
+            clearing until its result is journaled, validation until it is published, settlement \
+            until it starts); the acceptance is journaled with both manifest hashes.
+            """)
+
+    @OptionGroup var session: SessionOptions
+    @OptionGroup var output: OutputOptions
+
+    @Flag(help: "On a real chain, sleep until deadlines instead of exiting with 75.")
+    var wait = false
+
+    @Flag(help: "Accept a manifest change that touches no started step (journaled).")
+    var acceptManifestChange = false
+
+    func run() async throws {
+        try await RunCommand.execute(
+            session: session, output: output, wait: wait, resume: true, acceptChange: acceptManifestChange)
     }
 }

@@ -8,27 +8,14 @@ struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status", abstract: "Show a session's phase, counts and members' funds.")
 
-    @Argument(help: "The session manifest.")
-    var manifest: String
-
-    @Option(help: "Delivery date for {date} (YYYY-MM-DD; default: tomorrow in the session's time zone).")
-    var date: String?
-
-    @Option(help: "Folder of the run folders.")
-    var runs: String = "runs"
+    @OptionGroup var session: SessionOptions
+    @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        var day: DeliveryCalendar.Day?
-        if let date {
-            guard let parsed = DeliveryCalendar.Day(date) else { throw InputError("--date \(date) is not YYYY-MM-DD") }
-            day = parsed
-        }
         do {
-            for line in try await SessionStatus.report(
-                manifestPath: manifest, date: day, runsRoot: URL(fileURLWithPath: runs))
-            {
-                say(line)
-            }
+            let lines = try await SessionStatus.report(
+                manifestPath: session.manifest, date: session.day, runsRoot: session.runsRoot)
+            output.console().lines(lines)
         } catch let error as RunnerError { throw InputError(error.description) }
     }
 }

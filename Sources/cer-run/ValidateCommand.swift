@@ -15,6 +15,8 @@ struct ValidateCommand: AsyncParsableCommand {
     @Option(help: "Delivery date substituted for {date} (YYYY-MM-DD).")
     var date: String?
 
+    @OptionGroup var output: OutputOptions
+
     func run() async throws {
         var day: DeliveryCalendar.Day?
         if let date {
@@ -22,7 +24,33 @@ struct ValidateCommand: AsyncParsableCommand {
             day = parsed
         }
         let manifest: SessionManifest
-        do { manifest = try ManifestLoader.load(path: file, date: day) } catch { throw InputError(error.description) }
+        do { manifest = try ManifestLoader.load(path: file, date: day) } catch {
+            if output.json {
+                let issues: [JSONValue] = error.issues.map { issue in
+                    [
+                        "file": .string(issue.file), "line": .int(Int64(issue.line)),
+                        "column": .int(Int64(issue.column)), "path": .string(issue.path),
+                        "message": .string(issue.message), "hint": issue.hint.map { .string($0) } ?? .null,
+                    ]
+                }
+                say(JSONValue.object(["valid": false, "issues": .array(issues)]).jsonText)
+                throw ExitCode(2)
+            }
+            throw InputError(error.description)
+        }
+        if output.json {
+            let s = manifest.session
+            say(
+                JSONValue.object([
+                    "valid": true, "sessionId": .string(s.id), "deliveryDay": .string("\(s.deliveryDay)"),
+                    "slots": .int(Int64(s.slots)), "deliveryStart": .int(s.deliveryStart),
+                    "commitDeadline": .int(manifest.deadlines.commit),
+                    "revealDeadline": .int(manifest.deadlines.reveal),
+                    "participants": .int(Int64(manifest.participants.count)),
+                    "manifestHash": .string(manifest.canonicalHash.hex),
+                ]).jsonText)
+            return
+        }
         let zone = TimeZone(identifier: manifest.session.timeZone)!
         let formatter = DateFormatter()
         formatter.timeZone = zone

@@ -8,28 +8,6 @@ import Market
 /// The phases of a session run. Each plans from chain state and the journal and sends only
 /// what is missing through `JournaledSender.ensure(step:)`.
 enum Phases {
-    /// The first record ties the journal to one chain and one manifest; a resume against
-    /// anything else is refused.
-    static func header(_ c: RunContext) async throws {
-        guard let genesis = try await c.client.block(.number(0)) else { throw RunnerError.chain("no genesis block") }
-        let header: JSONValue = [
-            "chainId": .int(Int64(c.chainID)), "genesis": .string(genesis.hash.hex),
-            "manifestHash": .string(c.manifest.canonicalHash.hex), "sessionId": .string(c.manifest.session.id),
-            "tool": .string(SessionRunner.toolVersion),
-        ]
-        guard let existing = c.last("header") else {
-            try c.journal.append("header", header)
-            c.log("journal \(c.journal.url.path) started")
-            return
-        }
-        for field in ["chainId", "genesis", "manifestHash"] where existing.data[field] != header[field] {
-            throw RunnerError.mismatch(
-                "\(field) was \(existing.data[field]?.jsonText ?? "-") when the run started, now \(header[field]?.jsonText ?? "-")"
-                    + (field == "manifestHash" ? " (the manifest changed)" : " (another chain)"))
-        }
-        c.log("resuming \(c.journal.url.path) (\(c.journal.records.count) records)")
-    }
-
     static func deploy(_ c: RunContext) async throws {
         let artifacts: ArtifactStore
         do { artifacts = try ArtifactStore.locate() } catch { throw RunnerError.input("\(error)") }
@@ -81,7 +59,9 @@ enum Phases {
     /// deployed) approves those pending.
     static func members(_ c: RunContext) async throws {
         guard let market = c.market else { return }
-        for participant in c.manifest.participants {
+        let agents = c.manifest.participants.filter { c.memberJournals[$0.id] != nil }
+        for (done, participant) in agents.enumerated() {
+            defer { c.emit(.progress(phase: "members", done: done + 1, total: agents.count)) }
             guard let member = c.memberJournals[participant.id] else { continue }
             let path = participant.adhesionDocument
             let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : c.manifestFolder.appendingPathComponent(path)
@@ -100,7 +80,7 @@ enum Phases {
                 let data = try market.contract.abi.function("approveMember").encodeCall([.address(participant.address)])
                 try await c.operatorJournal.ensure(
                     step: "approve/\(participant.id)", to: market.address, data: data, abi: market.contract.abi)
-                c.log("member \(participant.id) registered and approved")
+                c.detail("member \(participant.id) registered and approved")
             }
         }
     }
@@ -172,13 +152,15 @@ enum Phases {
     /// Salts are journaled (fsync) before the commitment is sent.
     static func commit(_ c: RunContext) async throws {
         guard let market = c.market, let id = c.sessionID else { return }
-        for participant in c.manifest.participants where !participant.orders.isEmpty {
+        let agents = c.manifest.participants.filter { !$0.orders.isEmpty && c.memberJournals[$0.id] != nil }
+        for (done, participant) in agents.enumerated() {
+            defer { c.emit(.progress(phase: "commit", done: done + 1, total: agents.count)) }
             guard let member = c.memberJournals[participant.id] else { continue }
             let word = try await market.contract.call(
                 "participationOf", [.unsigned(id), .address(participant.address)])
             guard word.first?.uintValue == 0 else { continue }
             guard try await c.chainTime() < UInt64(c.manifest.deadlines.commit) else {
-                c.log("warning: \(participant.id) missed the commit deadline")
+                c.warn("\(participant.id) missed the commit deadline")
                 continue
             }
             let salt = try salt(c, participant.id)
@@ -208,13 +190,15 @@ enum Phases {
 
     static func reveal(_ c: RunContext) async throws {
         guard let market = c.market, let id = c.sessionID else { return }
-        for participant in c.manifest.participants where !participant.orders.isEmpty {
+        let agents = c.manifest.participants.filter { !$0.orders.isEmpty && c.memberJournals[$0.id] != nil }
+        for (done, participant) in agents.enumerated() {
+            defer { c.emit(.progress(phase: "reveal", done: done + 1, total: agents.count)) }
             guard let member = c.memberJournals[participant.id] else { continue }
             let word = try await market.contract.call(
                 "participationOf", [.unsigned(id), .address(participant.address)])
             guard let value = word.first?.uintValue, value & 3 == 1, value >> 255 == 0 else { continue }
             guard try await c.chainTime() < UInt64(c.manifest.deadlines.reveal) else {
-                c.log("warning: \(participant.id) missed the reveal deadline")
+                c.warn("\(participant.id) missed the reveal deadline")
                 continue
             }
             let salt = try salt(c, participant.id)

@@ -18,7 +18,7 @@ final class RunContext: @unchecked Sendable {
     /// Agent members (those with a key), by participant id.
     let members: [String: TransactionSender]
     let memberJournals: [String: JournaledSender]
-    let log: @Sendable (String) -> Void
+    let emit: @Sendable (RunEvent) -> Void
     var token: TokenContract?
     var market: MarketplaceContract?
     var sessionID: UInt64?
@@ -28,7 +28,7 @@ final class RunContext: @unchecked Sendable {
     init(
         manifest: SessionManifest, manifestFolder: URL, runFolder: URL, journal: Journal, client: EthClient,
         chainID: UInt64, devChain: DevChainProcess?, operatorKey: PrivateKey, memberKeys: [String: PrivateKey],
-        log: @escaping @Sendable (String) -> Void
+        events: @escaping @Sendable (RunEvent) -> Void
     ) {
         self.manifest = manifest
         self.manifestFolder = manifestFolder
@@ -54,7 +54,7 @@ final class RunContext: @unchecked Sendable {
         operatorJournal = JournaledSender(journal: journal, sender: operatorSender)
         members = memberKeys.mapValues { TransactionSender(client: client, key: $0, chainID: chainID, fees: fees) }
         memberJournals = members.mapValues { JournaledSender(journal: journal, sender: $0) }
-        self.log = log
+        self.emit = events
     }
 
     /// The chain's clock: the latest block's timestamp.
@@ -64,6 +64,15 @@ final class RunContext: @unchecked Sendable {
         }
         return head.timestamp
     }
+
+    /// A line for the operator.
+    func log(_ line: String) { emit(.info(line)) }
+
+    /// A line for `--verbose`.
+    func detail(_ line: String) { emit(.detail(line)) }
+
+    /// Something to look at; the run goes on.
+    func warn(_ line: String) { emit(.warning(line)) }
 
     /// The latest record of `type`, if any.
     func last(_ type: String) -> JournalRecord? { journal.records(ofType: type).last }

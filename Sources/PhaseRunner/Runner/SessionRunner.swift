@@ -17,17 +17,24 @@ public struct SessionRunner: Sendable {
     public let runsRoot: URL
     /// Sleep until deadlines instead of returning `.waiting` (real chains only).
     public let wait: Bool
-    public let log: @Sendable (String) -> Void
+    /// `resume`: refuse to start a new journal; accept a manifest change that touches no
+    /// started step (journaled).
+    public let resumeOnly: Bool
+    public let acceptManifestChange: Bool
+    /// Receives what the run reports (see `RunEvent`).
+    public let events: @Sendable (RunEvent) -> Void
 
     public init(
         manifestPath: String, date: DeliveryCalendar.Day? = nil, runsRoot: URL, wait: Bool = false,
-        log: @escaping @Sendable (String) -> Void
+        resumeOnly: Bool = false, acceptManifestChange: Bool = false, events: @escaping @Sendable (RunEvent) -> Void
     ) {
+        self.resumeOnly = resumeOnly
+        self.acceptManifestChange = acceptManifestChange
         self.manifestPath = manifestPath
         self.date = date
         self.runsRoot = runsRoot
         self.wait = wait
-        self.log = log
+        self.events = events
     }
 
     public static let toolVersion = "cer-run 0.1.0"
@@ -38,12 +45,16 @@ public struct SessionRunner: Sendable {
             throw RunnerError.input(error.description)
         }
         let runFolder = runsRoot.appendingPathComponent(manifest.session.id)
+        let journalURL = runFolder.appendingPathComponent("journal.jsonl")
+        if resumeOnly && !FileManager.default.fileExists(atPath: journalURL.path) {
+            throw RunnerError.input("nothing to resume: \(journalURL.path) does not exist (use `cer-run run`)")
+        }
         let journal: Journal
-        do { journal = try Journal.open(runFolder.appendingPathComponent("journal.jsonl")) } catch {
+        do { journal = try Journal.open(journalURL) } catch {
             throw RunnerError.input(error.description)
         }
         if let torn = journal.repairedTornLine {
-            log("warning: cut a torn last journal line left by a crash (\(torn.prefix(60))…)")
+            events(.warning("cut a torn last journal line left by a crash (\(torn.prefix(60))…)"))
         }
         let manifestFolder = URL(fileURLWithPath: manifestPath).deletingLastPathComponent()
         let (client, devChain) = try await Self.connect(manifest, runFolder: runFolder)
@@ -96,20 +107,26 @@ public struct SessionRunner: Sendable {
         }
         let context = RunContext(
             manifest: manifest, manifestFolder: manifestFolder, runFolder: runFolder, journal: journal, client: client,
-            chainID: chainID, devChain: devChain, operatorKey: operatorKey, memberKeys: memberKeys, log: log)
-        try await Phases.header(context)
+            chainID: chainID, devChain: devChain, operatorKey: operatorKey, memberKeys: memberKeys, events: events)
+        try await Phases.header(context, acceptManifestChange: acceptManifestChange)
+        events(.phase("deploy"))
         try await Phases.deploy(context)
+        events(.phase("members"))
         try await Phases.members(context)
         try await Phases.fund(context)
+        events(.phase("open"))
         try await Phases.open(context)
+        events(.phase("commit"))
         try await Phases.commit(context)
         if let waiting = try await Phases.waitUntil(context, manifest.deadlines.commit, phase: "reveal", wait: wait) {
             return waiting
         }
+        events(.phase("reveal"))
         try await Phases.reveal(context)
         if let waiting = try await Phases.waitUntil(context, manifest.deadlines.reveal, phase: "clear", wait: wait) {
             return waiting
         }
+        events(.phase("clear"))
         try await Phases.forfeit(context)
         try await Phases.clear(context)
         return .done(lastPhase: "publish fills")
