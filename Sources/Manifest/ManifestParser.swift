@@ -84,9 +84,11 @@ public enum ManifestParser {
         top["settlement"].checkKeys(["mode", "withdraw"])
         let mode = top["settlement"]["mode"].choice(["batch", "direct"], required: false) ?? "batch"
         let withdraw = top["settlement"]["withdraw"].bool(required: false) ?? false
-        let validation = top["validation"].isPresent ? json(top["validation"].node!, issues: issues) : .null
+        let validation = parseValidation(top["validation"], session: session)
+        let validationOK = !top["validation"].isPresent || validation != nil
         guard let version, let session, let chain, let contracts, let operatorKey = operatorKey, let deadlines,
-            let participants, let clearing, let settlementMode = SessionManifest.SettlementSettings.Mode(rawValue: mode)
+            let participants, let clearing, validationOK,
+            let settlementMode = SessionManifest.SettlementSettings.Mode(rawValue: mode)
         else { return nil }
         return SessionManifest(
             version: version, session: session, chain: chain, contracts: contracts, operatorKey: operatorKey,

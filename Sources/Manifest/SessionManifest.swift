@@ -13,8 +13,8 @@ public struct SessionManifest: Sendable {
     public var deadlines: Deadlines
     public var participants: [Participant]
     public var clearing: PluginSettings
-    /// Kept as parsed; the validation issue gives it a typed model.
-    public var validation: JSONValue
+    /// Meter data and validation rules; nil: the run stops after publishing the clearing.
+    public var validation: ValidationSettings?
     public var settlement: SettlementSettings
     /// The (date-substituted) manifest as canonical JSON: every scalar as text, keys sorted when
     /// written. Stable under key order, quoting and formatting.

@@ -131,3 +131,58 @@ extension MarketplaceContract {
         }
     }
 }
+
+extension MarketplaceContract {
+    /// The published fills of a session, from its `MemberCleared` events, by member (members
+    /// published with no fill have an empty list).
+    public func clearedFills(sessionID: UInt64, fromBlock: UInt64 = 0) async throws -> [Address: [MarketFill]] {
+        let event = try contract.abi.event("MemberCleared")
+        let logs = try await contract.client.logs(
+            LogFilter(
+                fromBlock: fromBlock, addresses: [address],
+                topics: [[event.topic], [ABI.encode(.uint(256), .unsigned(sessionID))]]))
+        var fills = [Address: [MarketFill]]()
+        for log in logs {
+            guard
+                case .memberCleared(_, let member, let memberFills, _)? = MarketEvent(
+                    try event.decode(topics: log.topics, data: log.data))
+            else {
+                throw ContractCallError.rpc(
+                    .malformedResponse(method: "eth_getLogs", reason: "MemberCleared log that does not decode"))
+            }
+            fills[member] = memberFills
+        }
+        return fills
+    }
+
+    /// What each member was charged and is owed at validation, from `MemberValidated` events.
+    public func validatedMembers(sessionID: UInt64, fromBlock: UInt64 = 0) async throws -> [Address: MarketEvent] {
+        let event = try contract.abi.event("MemberValidated")
+        let logs = try await contract.client.logs(
+            LogFilter(
+                fromBlock: fromBlock, addresses: [address],
+                topics: [[event.topic], [ABI.encode(.uint(256), .unsigned(sessionID))]]))
+        var result = [Address: MarketEvent]()
+        for log in logs {
+            let decoded = MarketEvent(try event.decode(topics: log.topics, data: log.data))
+            guard case .memberValidated(_, let member, _, _, _, _) = decoded else {
+                throw ContractCallError.rpc(
+                    .malformedResponse(method: "eth_getLogs", reason: "MemberValidated log that does not decode"))
+            }
+            result[member] = decoded
+        }
+        return result
+    }
+}
+
+extension MarketplaceContract {
+    /// Every `name` event of a session (events whose first indexed field is the session id).
+    public func sessionEvents(_ name: String, sessionID: UInt64, fromBlock: UInt64 = 0) async throws -> [MarketEvent] {
+        let event = try contract.abi.event(name)
+        let logs = try await contract.client.logs(
+            LogFilter(
+                fromBlock: fromBlock, addresses: [address],
+                topics: [[event.topic], [ABI.encode(.uint(256), .unsigned(sessionID))]]))
+        return try logs.map { MarketEvent(try event.decode(topics: $0.topics, data: $0.data)) }
+    }
+}

@@ -40,7 +40,8 @@ public struct MemberDeliveriesEntry: Sendable, Hashable {
         self.penalty = penalty
     }
 
-    var abiValue: ABIValue {
+    /// The `MemberDeliveries` tuple as `setValidTransactions` takes it.
+    public var abiValue: ABIValue {
         .tuple([
             .address(member), orders.abiValue, fills.abiValue, .array(delivered.map { .unsigned($0) }), .uint(penalty),
         ])
@@ -94,7 +95,8 @@ public struct RevealAuthorization: Sendable, Hashable {
             member: key.address, orders: orders, salt: salt, deadline: deadline, signature: try data.sign(with: key))
     }
 
-    var abiValue: ABIValue {
+    /// The `MemberDeliveries` tuple as `setValidTransactions` takes it.
+    public var abiValue: ABIValue {
         .tuple([
             .address(member), orders.abiValue, .fixedBytes(salt), .unsigned(deadline),
             .unsigned(signature.recoveryID + 27), .fixedBytes(signature.r), .fixedBytes(signature.s),

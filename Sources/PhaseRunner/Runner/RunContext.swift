@@ -24,6 +24,8 @@ final class RunContext: @unchecked Sendable {
     var sessionID: UInt64?
     /// Block of `newSession`: log queries start there, not at genesis.
     var sessionBlock: UInt64 = 0
+    /// Revealed orders by member, read once for the report.
+    var revealedCache: [Address: [MarketOrder]]?
 
     init(
         manifest: SessionManifest, manifestFolder: URL, runFolder: URL, journal: Journal, client: EthClient,

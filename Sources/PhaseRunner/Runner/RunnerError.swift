@@ -22,4 +22,6 @@ public enum RunStatus: Sendable, Equatable {
     case done(lastPhase: String)
     /// A deadline lies ahead in chain time (exit code 75, which cron treats as success).
     case waiting(phase: String, untilChainTime: UInt64)
+    /// The delivery is over but its meter data is not there yet (exit code 75 as well).
+    case waitingForData(String)
 }

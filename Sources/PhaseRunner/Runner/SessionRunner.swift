@@ -129,7 +129,26 @@ public struct SessionRunner: Sendable {
         events(.phase("clear"))
         try await Phases.forfeit(context)
         try await Phases.clear(context)
-        return .done(lastPhase: "publish fills")
+        guard manifest.validation != nil else {
+            events(.info("no `validation` section: the run ends with the published clearing"))
+            return .done(lastPhase: "publish fills")
+        }
+        let deliveryEnd = manifest.session.deliveryStart + Int64(manifest.session.slots * manifest.session.slotMinutes * 60)
+        if let waiting = try await Phases.waitUntil(context, deliveryEnd, phase: "validate", wait: wait) {
+            return waiting
+        }
+        events(.phase("validate"))
+        switch try await Phases.validate(context) {
+        case .waitingForData(let why): return .waitingForData(why)
+        case .computed(let result): try await Phases.publishValidation(context, entries: result.deliveriesEntries())
+        case .published: break
+        }
+        events(.phase("settle"))
+        try await Phases.settle(context)
+        try await Phases.withdraw(context)
+        events(.phase("report"))
+        try await Phases.report(context)
+        return .done(lastPhase: "report")
     }
 
     /// The manifest's chain: a dev chain whose state lives in the run folder (so a resumed run

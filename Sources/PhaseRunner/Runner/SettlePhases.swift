@@ -1,0 +1,112 @@
+import BigInt
+import Chain
+import Foundation
+import Market
+
+extension Phases {
+    /// Publishes validated deliveries in chunks, then closes validation. Members already
+    /// validated on chain (an earlier, interrupted run) are not sent again.
+    static func publishValidation(_ c: RunContext, entries: [MemberDeliveriesEntry]) async throws {
+        guard let market = c.market, let id = c.sessionID else { return }
+        let session = try await market.session(id)
+        guard session.state == .cleared else {
+            c.detail("validation already published (session \(id) is \(session.state))")
+            return
+        }
+        let chunk = 25
+        let chunks = stride(from: 0, to: entries.count, by: chunk).map {
+            Array(entries[$0..<min(entries.count, $0 + chunk)])
+        }
+        for (number, part) in chunks.enumerated() {
+            defer { c.emit(.progress(phase: "publish validation", done: number + 1, total: chunks.count)) }
+            let step = "publish/validation/\(number)"
+            if c.journal.records(ofType: JournaledSender.RecordType.signed).allSatisfy({
+                $0.data["step"]?.stringValue != step
+            }) {
+                // Not attempted yet: skip it when every member in it is already validated.
+                var pending = false
+                for entry in part {
+                    let word = try await market.contract.call(
+                        "participationOf", [.unsigned(id), .address(entry.member)])
+                    if (word.first?.uintValue ?? 0) >> 255 == 0 { pending = true }
+                }
+                if !pending { continue }
+            }
+            let data = try market.contract.abi.function("setValidTransactions").encodeCall([
+                .unsigned(id), .array(part.map(\.abiValue)),
+            ])
+            try await c.operatorJournal.ensure(step: step, to: market.address, data: data, abi: market.contract.abi)
+        }
+        let finalize = try market.contract.abi.function("finalizeValidation").encodeCall([.unsigned(id)])
+        try await c.operatorJournal.ensure(
+            step: "publish/validation/finalize", to: market.address, data: finalize, abi: market.contract.abi)
+        c.log("validation published: \(entries.count) member(s)")
+    }
+
+    /// Pays sellers what they are owed: one `settleBatch` per chunk of members (batch mode), or
+    /// each agent member's own `execute` (direct mode; other members execute themselves).
+    static func settle(_ c: RunContext) async throws {
+        guard let market = c.market, let id = c.sessionID else { return }
+        var session = try await market.session(id)
+        guard session.state == .validated else {
+            if session.state == .settled { c.detail("session \(id) is settled") }
+            return
+        }
+        let members = try await market.validatedMembers(sessionID: id, fromBlock: c.sessionBlock).keys.sorted()
+        switch c.manifest.settlement.mode {
+        case .batch:
+            let chunk = 50
+            let chunks = stride(from: 0, to: members.count, by: chunk).map {
+                Array(members[$0..<min(members.count, $0 + chunk)])
+            }
+            for (number, part) in chunks.enumerated() {
+                defer { c.emit(.progress(phase: "settle", done: number + 1, total: chunks.count)) }
+                if try await market.session(id).state != .validated { break }
+                let data = try market.contract.abi.function("settleBatch").encodeCall([
+                    .unsigned(id), .array(part.map { .address($0) }),
+                ])
+                try await c.operatorJournal.ensure(
+                    step: "settle/batch/\(number)", to: market.address, data: data, abi: market.contract.abi)
+            }
+        case .direct:
+            let agents = c.manifest.participants.filter {
+                c.memberJournals[$0.id] != nil && members.contains($0.address)
+            }
+            for (done, participant) in agents.enumerated() {
+                defer { c.emit(.progress(phase: "settle", done: done + 1, total: agents.count)) }
+                guard let sender = c.memberJournals[participant.id] else { continue }
+                let word = try await market.contract.call(
+                    "participationOf", [.unsigned(id), .address(participant.address)])
+                guard let value = word.first?.uintValue, value >> 255 == 1, value & 1 == 0 else { continue }
+                let data = try market.contract.abi.function("execute").encodeCall([.unsigned(id)])
+                try await sender.ensure(
+                    step: "settle/execute/\(participant.id)", to: market.address, data: data, abi: market.contract.abi)
+            }
+        }
+        session = try await market.session(id)
+        if session.state == .settled {
+            c.log("session \(id) settled: \(session.settled) member(s) paid")
+        } else {
+            c.warn(
+                "session \(id): \(session.validated - session.settled) member(s) still to execute their settlement "
+                    + "(`cer-run member execute`)")
+        }
+    }
+
+    /// Agent members withdraw what is available to them (when the manifest asks for it).
+    static func withdraw(_ c: RunContext) async throws {
+        guard c.manifest.settlement.withdraw, let market = c.market else { return }
+        let agents = c.manifest.participants.filter { c.memberJournals[$0.id] != nil }
+        for (done, participant) in agents.enumerated() {
+            defer { c.emit(.progress(phase: "withdraw", done: done + 1, total: agents.count)) }
+            guard let sender = c.memberJournals[participant.id] else { continue }
+            let step = "withdraw/\(participant.id)"
+            let attempted = c.journal.records(ofType: JournaledSender.RecordType.signed).contains {
+                $0.data["step"]?.stringValue == step
+            }
+            if !attempted, try await market.checkFunds(participant.address).available == 0 { continue }
+            let data = try market.contract.abi.function("withdrawAllFunds").encodeCall([])
+            try await sender.ensure(step: step, to: market.address, data: data, abi: market.contract.abi)
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import BigInt
+import Chain
+import Foundation
+import Manifest
+import Market
+import MeterSources
+import Validation
+
+/// What the validate phase found.
+enum ValidationOutcome {
+    /// To be published.
+    case computed(ValidationResult)
+    /// Already on chain (or nothing to validate).
+    case published
+    /// The meter data is not there yet.
+    case waitingForData(String)
+}
+
+extension Phases {
+    /// Validation input from the chain: each cleared member's revealed orders (its
+    /// `OrdersRevealed` event) and published fills (`MemberCleared`), with its POD from the
+    /// manifest.
+    static func clearedMembers(_ c: RunContext) async throws -> [ValidationMember] {
+        guard let market = c.market, let id = c.sessionID else { return [] }
+        let book = try await market.revealedOrders(sessionID: id, fromBlock: c.sessionBlock)
+        let fills = try await market.clearedFills(sessionID: id, fromBlock: c.sessionBlock)
+        let pods = Dictionary(c.manifest.participants.map { ($0.address, $0.pod) }, uniquingKeysWith: { a, _ in a })
+        var members = [ValidationMember]()
+        for entry in book {
+            guard let memberFills = fills[entry.member] else { continue }
+            guard let pod = pods[entry.member] else {
+                throw RunnerError.input(
+                    "member \(entry.member) traded in session \(id) but is not a participant of the manifest "
+                        + "(its POD is needed for validation); add it to `participants`")
+            }
+            members.append(ValidationMember(address: entry.member, pod: pod, orders: entry.orders, fills: memberFills))
+        }
+        return members
+    }
+
+    /// Reads the meter data, validates the published fills against it, and journals the result
+    /// (`validation.json` next to the journal, its hash in a `validation` record). Before
+    /// publication a different result (late or corrected meter data) replaces the provisional
+    /// one; once publication has started it is refused.
+    static func validate(_ c: RunContext) async throws -> ValidationOutcome {
+        guard let settings = c.manifest.validation, let market = c.market, let id = c.sessionID else { return .published }
+        let state = try await market.session(id).state
+        guard state == .cleared else {
+            c.detail("validation already published (session \(id) is \(state))")
+            return .published
+        }
+        let members = try await clearedMembers(c)
+        let reader = MeterSourceReader(
+            settings: settings, session: c.manifest.session, manifestFolder: c.manifestFolder)
+        let pods = c.manifest.participants.map(\.pod)
+        let aggregation: MeterAggregation
+        do { aggregation = try await reader.meterDay(pods: pods) } catch {
+            if error.notYetAvailable { return .waitingForData(error.description) }
+            throw RunnerError.input("\(error)")
+        }
+        for warning in aggregation.warnings { c.warn("meter data: \(warning)") }
+        let engine = ValidationEngine(
+            slotCount: c.manifest.session.slots, sellerBondPerKWh: UInt64(c.manifest.session.sellerBondPerKWh),
+            rules: ValidationRules(
+                sellerPenaltyPerKWh: settings.sellerPenaltyPerKWh, buyerPenaltyPerKWh: settings.buyerPenaltyPerKWh,
+                toleranceWh: settings.toleranceWh, tolerancePerMille: settings.tolerancePerMille,
+                attribution: settings.attribution == .validated ? .validated : .ownMeter))
+        let result: ValidationResult
+        do { result = try engine.validate(members: members, meters: aggregation.day) } catch {
+            throw RunnerError.input("validation: \(error)")
+        }
+        let hash = result.canonicalHash.hex
+        let started = c.journal.records(ofType: JournaledSender.RecordType.signed).contains {
+            $0.data["step"]?.stringValue?.hasPrefix("publish/validation/") == true
+        }
+        if let earlier = c.last("validation"), let earlierHash = earlier.data["hash"]?.stringValue {
+            if earlierHash == hash { return .computed(result) }
+            if started {
+                throw RunnerError.mismatch(
+                    "the meter data changed after validation publication started (journaled result "
+                        + "\(earlierHash), now \(hash)); a published validation cannot be corrected — see docs/validation.md")
+            }
+            c.warn("meter data changed since the provisional validation \(earlierHash.prefix(10))…: replaced")
+        }
+        let file = c.runFolder.appendingPathComponent("validation.json")
+        try Data(result.canonicalJSON.utf8).write(to: file, options: .atomic)
+        try c.journal.append(
+            "validation",
+            [
+                "hash": .string(hash), "members": .int(Int64(result.members.count)),
+                "warnings": .int(Int64(aggregation.warnings.count)),
+            ])
+        let totals = result.totals
+        c.log(
+            "validated \(totals.validatedWh) Wh of \(result.slots.reduce(UInt64(0)) { $0 + $1.soldWh }) Wh sold; "
+                + "CER shared energy \(totals.sharedEnergyWh) Wh; penalties \(totals.penalties) base units")
+        return .computed(result)
+    }
+}
