@@ -39,6 +39,7 @@ let package = Package(
             dependencies: ["Chain", "Market", .product(name: "Yams", package: "Yams")]
         ),
         .target(name: "ClearingPlugins", dependencies: ["Chain", "Market"]),
+        .target(name: "Validation", dependencies: ["Chain", "Market"]),
         .target(name: "PhaseRunner", dependencies: ["Chain", "Market", "DevChain", "Manifest", "ClearingPlugins"]),
         .executableTarget(
             name: "cer-run",
@@ -53,6 +54,7 @@ let package = Package(
         .testTarget(name: "ManifestTests", dependencies: ["Manifest", "Chain"]),
         .testTarget(name: "PhaseRunnerTests", dependencies: ["PhaseRunner", "Chain"]),
         .testTarget(name: "ClearingPluginsTests", dependencies: ["ClearingPlugins", "Chain", "Market"]),
+        .testTarget(name: "ValidationTests", dependencies: ["Validation", "Market", "Chain"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Chain", "DevChain", "Market", "PhaseRunner"]),
     ],
     swiftLanguageModes: [.v6]

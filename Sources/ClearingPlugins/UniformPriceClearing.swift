@@ -59,25 +59,14 @@ public struct UniformPriceClearing: Sendable {
         }
     }
 
-    /// Splits `total` Wh over `orders` pro rata to their quantities: floors first, then one Wh
-    /// each to the largest remainders, ties by order id (orders arrive sorted by id within a
-    /// price). Σ shares == total whenever total ≤ Σ quantities.
+    /// Splits `total` Wh over `orders` pro rata to their quantities by `LargestRemainder.split`
+    /// (floors first, then one Wh each to the largest remainders), remainder ties by order id.
+    /// Σ shares == total whenever total ≤ Σ quantities.
     static func proRata(_ total: UInt64, over orders: [ClearingOrder]) -> [UInt64] {
-        let sum = orders.reduce(BigUInt(0)) { $0 + BigUInt($1.quantityWh) }
-        guard sum > 0, total > 0 else { return orders.map { _ in 0 } }
-        var shares = [UInt64]()
-        var remainders = [(BigUInt, Int)]()
-        for (index, order) in orders.enumerated() {
-            let (q, r) = (BigUInt(total) * BigUInt(order.quantityWh)).quotientAndRemainder(dividingBy: sum)
-            shares.append(UInt64(q))
-            remainders.append((r, index))
-        }
-        var leftover = total - shares.reduce(0, +)
-        let order = remainders.sorted { $0.0 != $1.0 ? $0.0 > $1.0 : orders[$0.1].id < orders[$1.1].id }
-        for (_, index) in order where leftover > 0 {
-            shares[index] += 1
-            leftover -= 1
-        }
+        let byID = orders.indices.sorted { orders[$0].id != orders[$1].id ? orders[$0].id < orders[$1].id : $0 < $1 }
+        let split = LargestRemainder.split(total, weights: byID.map { orders[$0].quantityWh })
+        var shares = [UInt64](repeating: 0, count: orders.count)
+        for (position, index) in byID.enumerated() { shares[index] = split[position] }
         return shares
     }
 
