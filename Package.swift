@@ -40,7 +40,17 @@ let package = Package(
         ),
         .target(name: "ClearingPlugins", dependencies: ["Chain", "Market"]),
         .target(name: "Validation", dependencies: ["Chain", "Market"]),
-        .target(name: "PhaseRunner", dependencies: ["Chain", "Market", "DevChain", "Manifest", "ClearingPlugins"]),
+        .target(
+            name: "MeterSources",
+            dependencies: [
+                "Manifest", "Validation", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "PhaseRunner",
+            dependencies: ["Chain", "Market", "DevChain", "Manifest", "ClearingPlugins", "Validation", "MeterSources"]
+        ),
         .executableTarget(
             name: "cer-run",
             dependencies: [

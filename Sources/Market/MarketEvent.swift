@@ -183,6 +183,6 @@ extension MarketplaceContract {
             LogFilter(
                 fromBlock: fromBlock, addresses: [address],
                 topics: [[event.topic], [ABI.encode(.uint(256), .unsigned(sessionID))]]))
-        return try logs.map { MarketEvent(try event.decode(topics: $0.topics, data: $0.data)) }
+        return try logs.compactMap { MarketEvent(try event.decode(topics: $0.topics, data: $0.data)) }
     }
 }

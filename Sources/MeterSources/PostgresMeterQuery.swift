@@ -18,8 +18,11 @@ struct PostgresMeterQuery {
         let configuration = PostgresConnection.Configuration(
             host: settings.host, port: settings.port, username: settings.user, password: password,
             database: settings.database, tls: .disable)
-        var logger = Logger(label: "cer-run.meters.postgres")
-        logger.logLevel = .critical
+        let logger: Logger = {
+            var logger = Logger(label: "cer-run.meters.postgres")
+            logger.logLevel = .critical
+            return logger
+        }()
         let connection: PostgresConnection
         do {
             connection = try await withTimeout {
@@ -31,10 +34,13 @@ struct PostgresMeterQuery {
                 hint: "check host, port, user, database and $\(settings.passwordEnv ?? "(password_env not set)")")
         }
         defer { Task { try? await connection.close() } }
-        var binds = PostgresBindings()
-        binds.append(Date(timeIntervalSince1970: TimeInterval(dayStart)))
-        binds.append(Date(timeIntervalSince1970: TimeInterval(dayEnd)))
-        binds.append(pods)
+        let binds: PostgresBindings = {
+            var binds = PostgresBindings()
+            binds.append(Date(timeIntervalSince1970: TimeInterval(dayStart)))
+            binds.append(Date(timeIntervalSince1970: TimeInterval(dayEnd)))
+            binds.append(pods)
+            return binds
+        }()
         var readings = [MeterReading]()
         do {
             let rows = try await withTimeout {

@@ -44,6 +44,11 @@ struct RunCommand: AsyncParsableCommand {
                     "waiting: \(phase) opens at chain time \(until); run again later",
                     ["event": "waiting", "phase": .string(phase), "untilChainTime": .int(Int64(until))])
                 throw ExitCode(75)
+            case .waitingForData(let why):
+                console.result(
+                    "waiting for meter data: \(why); run again later",
+                    ["event": "waiting", "phase": "validate", "reason": .string(why)])
+                throw ExitCode(75)
             }
         } catch let error as RunnerError {
             switch error {
