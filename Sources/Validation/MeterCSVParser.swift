@@ -190,8 +190,15 @@ struct RowReader {
                 date: record.fields[columns.date], time: columns.time.map { record.fields[$0] },
                 order: format.dateOrder)
         } catch {
-            throw issue(
-                error, record, error.kind == .badTimestamp && columns.time != nil ? columns.time! : columns.date)
+            // With separate columns, blame the date when it does not parse with a plain time.
+            var blamed = columns.date
+            if let time = columns.time,
+                (try? MeterTimestamp.parse(date: record.fields[columns.date], time: "00:00", order: format.dateOrder))
+                    != nil
+            {
+                blamed = time
+            }
+            throw issue(error, record, blamed)
         }
         if let index = columns.offset {
             guard let offset = MeterTimestamp.parseOffset(record.fields[index]) else {
