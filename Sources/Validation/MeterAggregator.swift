@@ -172,10 +172,9 @@ public struct MeterAggregator: Sendable {
             }
             var w = [UInt64](repeating: 0, count: slotCount)
             var i = [UInt64](repeating: 0, count: slotCount)
-            var previous: MeterReading?
             for (k, reading) in units.enumerated() {
-                guard let reading, reading != previous else { continue }
-                previous = reading
+                // A reading covers several units; count it at its first.
+                guard let reading, dayStart + Int64(k) * Self.unit == reading.start else { continue }
                 let slot = k / perSlot
                 let (ws, o1) = w[slot].addingReportingOverflow(reading.withdrawalWh)
                 let (isum, o2) = i[slot].addingReportingOverflow(reading.injectionWh)

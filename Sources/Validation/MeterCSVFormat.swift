@@ -57,6 +57,10 @@ public struct MeterCSVFormat: Sendable {
         case single(Column)
         /// A date column and a time column.
         case dateAndTime(date: Column, time: Column)
+        /// A date column and the interval's 1-based number within the local day, as in Italian
+        /// hourly data (`ora` 1–24; 1–23 on the March day, 1–25 on the October day; quarter
+        /// hours 1–96, 92 or 100). Needs `timeZone`; `label` does not apply.
+        case dateAndNumber(date: Column, number: Column)
     }
 
     /// Order of the date fields.

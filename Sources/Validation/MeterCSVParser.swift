@@ -81,6 +81,7 @@ struct ColumnMap {
     var pod: Int
     var date: Int
     var time: Int?
+    var number: Int?
     var offset: Int?
     var withdrawal: Int?
     var injection: Int?
@@ -119,6 +120,15 @@ struct ColumnMap {
         case .dateAndTime(let dateColumn, let timeColumn):
             date = resolve(dateColumn, "date")
             time = resolve(timeColumn, "time")
+        case .dateAndNumber(let dateColumn, let numberColumn):
+            date = resolve(dateColumn, "date")
+            number = resolve(numberColumn, "interval number")
+            if format.timeZone == nil {
+                issues.append(
+                    MeterIssue(
+                        .badFormat, expected: "a timeZone for numbered intervals",
+                        hint: "interval numbers count from local midnight"))
+            }
         }
         offset = format.offset.map { resolve($0, "UTC offset") }
         withdrawal = format.withdrawal.map { resolve($0, "withdrawal") }
@@ -176,10 +186,41 @@ struct RowReader {
                     record.fields[index], unit: format.unit, decimalMark: decimalMark, thousands: thousands)
             } catch { throw issue(error, record, index) }
         }
-        let start = try instant(record, pod: pod) - (format.label == .end ? format.intervalSeconds : 0)
+        let start =
+            columns.number != nil
+            ? try numberedStart(record)
+            : try instant(record, pod: pod) - (format.label == .end ? format.intervalSeconds : 0)
         return MeterReading(
             pod: pod, start: start, lengthSeconds: format.intervalSeconds, withdrawalWh: try energy(columns.withdrawal),
             injectionWh: try energy(columns.injection), location: SourceLocation(file: file, line: record.line))
+    }
+
+    /// Start of the row's numbered interval: local midnight + (number − 1) intervals.
+    func numberedStart(_ record: CSVRecord) throws(MeterIssue) -> Int64 {
+        guard let zone, let numberIndex = columns.number else { preconditionFailure("checked by ColumnMap") }
+        let midnight: WrittenTimestamp
+        do throws(FieldProblem) {
+            midnight = try MeterTimestamp.parse(
+                date: record.fields[columns.date], time: "00:00", order: format.dateOrder)
+        } catch { throw issue(error, record, columns.date) }
+        guard let start = zone.instants(civil: midnight.civil).first,
+            let end = zone.instants(civil: midnight.civil + 86_400).first
+        else {
+            throw issue(
+                FieldProblem(.nonexistentLocalTime, expected: "a day starting at local midnight"), record, columns.date)
+        }
+        let count = (end - start) / format.intervalSeconds
+        let text = record.fields[numberIndex]
+        guard text.allSatisfy({ $0.isASCII && $0.isNumber }), let number = Int64(text), (1...count).contains(number)
+        else {
+            throw issue(
+                FieldProblem(
+                    .badTimestamp,
+                    expected: "an interval number from 1 to \(count) (the local day has \((end - start) / 3600) hours)",
+                    hint: "numbered intervals count from local midnight; check the date and the interval length"),
+                record, numberIndex)
+        }
+        return start + (number - 1) * format.intervalSeconds
     }
 
     /// The UTC instant of the row's label.
@@ -190,8 +231,15 @@ struct RowReader {
                 date: record.fields[columns.date], time: columns.time.map { record.fields[$0] },
                 order: format.dateOrder)
         } catch {
-            throw issue(
-                error, record, error.kind == .badTimestamp && columns.time != nil ? columns.time! : columns.date)
+            // With separate columns, blame the date when it does not parse with a plain time.
+            var blamed = columns.date
+            if let time = columns.time,
+                (try? MeterTimestamp.parse(date: record.fields[columns.date], time: "00:00", order: format.dateOrder))
+                    != nil
+            {
+                blamed = time
+            }
+            throw issue(error, record, blamed)
         }
         if let index = columns.offset {
             guard let offset = MeterTimestamp.parseOffset(record.fields[index]) else {

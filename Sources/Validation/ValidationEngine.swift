@@ -93,7 +93,7 @@ public struct ValidationEngine: Sendable {
         for (m, member) in members.enumerated() {
             results.append(try memberResult(member, positions: byMember[m] ?? []))
         }
-        let result = ValidationResult(members: results, slots: slots)
+        let result = ValidationResult(members: results, slots: slots, slotLength: meters.slotLength)
         try checkInvariants(result)
         return result
     }

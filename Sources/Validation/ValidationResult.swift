@@ -70,13 +70,15 @@ public struct SlotValidation: Sendable, Hashable {
     /// Σ injection and Σ withdrawal of every POD of the meter day.
     public var injectionWh: BigUInt
     public var withdrawalWh: BigUInt
-    /// The CER's shared energy (energia condivisa): min(injection, withdrawal).
+    /// min(injection, withdrawal) in this slot. The CER's shared energy (energia condivisa)
+    /// is hourly: with 15-minute slots use `ValidationResult.hourlySharedEnergyWh`.
     public var sharedEnergyWh: BigUInt
 }
 
 /// Session totals.
 public struct ValidationTotals: Sendable, Hashable {
     public var validatedWh: BigUInt
+    /// Σ of the hourly shared energy.
     public var sharedEnergyWh: BigUInt
     public var buyerPayments: BigUInt
     public var sellerReceipts: BigUInt
@@ -91,16 +93,30 @@ public struct ValidationResult: Sendable, Hashable {
     /// Sorted by address.
     public var members: [MemberValidation]
     public var slots: [SlotValidation]
+    /// Slot length in seconds (3600 or 900).
+    public var slotLength: Int64
 
-    public init(members: [MemberValidation], slots: [SlotValidation]) {
+    public init(members: [MemberValidation], slots: [SlotValidation], slotLength: Int64 = 3600) {
         self.members = members
         self.slots = slots
+        self.slotLength = slotLength
+    }
+
+    /// The CER's shared energy per hour of the day: min(Σ injection, Σ withdrawal) over each
+    /// hour's slots (one slot per hour, or four quarter hours; a trailing part-hour on its own).
+    public var hourlySharedEnergyWh: [BigUInt] {
+        let perHour = max(1, Int(3600 / max(1, slotLength)))
+        return stride(from: 0, to: slots.count, by: perHour).map { first in
+            let hour = slots[first..<min(first + perHour, slots.count)]
+            return min(
+                hour.reduce(BigUInt(0)) { $0 + $1.injectionWh }, hour.reduce(BigUInt(0)) { $0 + $1.withdrawalWh })
+        }
     }
 
     public var totals: ValidationTotals {
         ValidationTotals(
             validatedWh: slots.reduce(BigUInt(0)) { $0 + BigUInt($1.validatedWh) },
-            sharedEnergyWh: slots.reduce(BigUInt(0)) { $0 + $1.sharedEnergyWh },
+            sharedEnergyWh: hourlySharedEnergyWh.reduce(BigUInt(0), +),
             buyerPayments: members.reduce(BigUInt(0)) { $0 + $1.pay },
             sellerReceipts: members.reduce(BigUInt(0)) { $0 + $1.receive },
             penalties: members.reduce(BigUInt(0)) { $0 + $1.penalty })
@@ -147,6 +163,8 @@ public struct ValidationResult: Sendable, Hashable {
                         "withdrawalWh": s(t.withdrawalWh), "sharedEnergyWh": s(t.sharedEnergyWh),
                     ]
                 }),
+            "slotLength": .int(slotLength),
+            "hourlySharedEnergyWh": .array(hourlySharedEnergyWh.map { s($0) }),
             "totals": [
                 "validatedWh": s(totals.validatedWh), "sharedEnergyWh": s(totals.sharedEnergyWh),
                 "buyerPayments": s(totals.buyerPayments), "sellerReceipts": s(totals.sellerReceipts),

@@ -137,3 +137,16 @@ import Validation
         #expect(error?.issues.map { $0.location?.line } == [2, 4])
     }
 }
+
+extension MalformedMeterCSVTests {
+    @Test func separateDateAndTimeColumnsBlameTheRightOne() {
+        let format = MeterCSVFormat(
+            timestamp: .dateAndTime(date: .name("data"), time: .name("ora")), dateOrder: .dayMonthYear,
+            timeZone: F.rome)
+        let csv = "pod;data;ora;withdrawal;injection\nP;15/06/2026;25:00;1;0\nP;31/06/2026;01:00;1;0\n"
+        let error = F.error { _ = try MeterCSVParser(format: format).parse(csv, file: "d.csv") }
+        // Line 2: hour 25 — the time column (3); line 3: 31 June — the date column (2).
+        #expect(error?.issues.map { $0.location?.column } == [3, 2])
+        #expect(error?.issues.map(\.columnName) == ["ora", "data"])
+    }
+}

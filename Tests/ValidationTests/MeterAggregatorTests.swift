@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import Validation
 
@@ -116,5 +117,37 @@ import Validation
         // A reading straddling the day start.
         let straddle = F.error { _ = try aggregator.aggregate([reading(d - 900, 3600, line: 1)]) }
         #expect(straddle?.issues.first?.kind == .misaligned)
+    }
+}
+
+extension MeterAggregatorTests {
+    /// A quarter-hour, end-labelled export of a DST day, its local labels written by Foundation's
+    /// own formatter: quarter q withdraws q + 1 Wh.
+    static func quarterHours(from dayStart: Int64, count: Int) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = F.rome
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        var csv = "pod;timestamp;withdrawal;injection\n"
+        for q in 0..<count {
+            let end = Date(timeIntervalSince1970: TimeInterval(dayStart + Int64(q + 1) * 900))
+            csv += "P;\(formatter.string(from: end));\(q + 1);0\n"
+        }
+        return csv
+    }
+
+    @Test(arguments: [("2026-10-24T22:00:00Z", 25), ("2026-03-28T23:00:00Z", 23)])
+    func endLabelledQuarterHoursOnDSTDays(_ start: String, _ hours: Int) throws {
+        let dayStart = F.utc(start)
+        let csv = Self.quarterHours(from: dayStart, count: hours * 4)
+        // On the October day the labels 02:00…02:45 appear twice, in time order.
+        if hours == 25 { #expect(csv.components(separatedBy: ";2026-10-25 02:15;").count == 3) }
+        let format = MeterCSVFormat(timeZone: F.rome, label: .end, intervalSeconds: 900)
+        let readings = try MeterCSVParser(format: format).parse(csv, file: "q.csv")
+        let day = try MeterAggregator(pods: ["P"], dayStart: dayStart, slotLength: 3600, slotCount: hours)
+            .aggregate(readings).day
+        // Hour h sums quarters 4h…4h+3, withdrawing 4h+1 … 4h+4: 16h + 10.
+        let expected: [UInt64] = (0..<hours).map { 16 * UInt64($0) + 10 }
+        #expect(day.withdrawalWh["P"]! == expected)
     }
 }

@@ -148,3 +148,25 @@ import Validation
         }
     }
 }
+
+extension MeterCSVParserTests {
+    /// Italian hourly data numbered 1–25 on the October day.
+    @Test func numberedHoursOnThe25HourDay() throws {
+        var csv = "POD;Data;Ora;Prelievo\n"
+        for n in 1...25 { csv += "P;25/10/2026;\(n);\(n)\n" }
+        csv += "P;25/10/2026;26;1\n"
+        let format = MeterCSVFormat(
+            pod: .name("POD"), timestamp: .dateAndNumber(date: .name("Data"), number: .name("Ora")),
+            dateOrder: .dayMonthYear, timeZone: F.rome, withdrawal: .name("Prelievo"), injection: nil)
+        let error = F.error { _ = try MeterCSVParser(format: format).parse(csv, file: "o.csv") }
+        // Hour 26 does not exist on a 25-hour day: line 27, column 3.
+        #expect(error?.issues.map { $0.location } == [SourceLocation(file: "o.csv", line: 27, column: 3)])
+        #expect(error?.issues.first?.expected == "an interval number from 1 to 25 (the local day has 25 hours)")
+        let readings = try MeterCSVParser(format: format).parse(
+            String(csv.dropLast("P;25/10/2026;26;1\n".count)), file: "o.csv")
+        // Hour n starts at local midnight (22:00Z the day before) + (n − 1) hours; hour 25 at 22:00Z on the 25th.
+        #expect(readings.count == 25 && readings[0].start == F.utc("2026-10-24T22:00:00Z"))
+        #expect(readings[24].start == F.utc("2026-10-25T22:00:00Z") && readings[24].withdrawalWh == 25)
+        #expect(readings.allSatisfy { $0.injectionWh == 0 })
+    }
+}

@@ -160,8 +160,9 @@ import Validation
         // Same input in another order: same bytes.
         let again = try engine.validate(members: members.reversed(), meters: meters)
         #expect(again.canonicalJSON == result.canonicalJSON && again.canonicalHash == result.canonicalHash)
-        #expect(
-            result.canonicalJSON.hasPrefix("{\"members\":[{\"address\":\"0x0000000000000000000000000000000000000001\""))
+        // Keys sorted: "hourlySharedEnergyWh" first (min(2500, 1501) = 1501), then "members" by address.
+        #expect(result.canonicalJSON.hasPrefix("{\"hourlySharedEnergyWh\":[\"1501\"],\"members\":[{\"address\":\"0x00"))
+        #expect(result.canonicalJSON.contains("{\"address\":\"0x0000000000000000000000000000000000000001\""))
         #expect(result.canonicalJSON.contains("\"totals\":{\"buyerPayments\":\"151\",\"dust\":\"1\""))
     }
 
@@ -203,5 +204,20 @@ import Validation
         let result = try Self.engine(ValidationRules()).validate(members: [idle], meters: Self.meters(["P5": (9, 9)]))
         #expect(result.members[0].delivered == [] && result.members[0].penalty == 0)
         #expect(result.deliveriesEntries().count == 1 && result.slots[0].sharedEnergyWh == 9)
+    }
+}
+
+extension ValidationEngineTests {
+    /// Shared energy is hourly: with quarter-hour slots the hour's totals are compared, not each quarter.
+    @Test func sharedEnergyIsHourly() throws {
+        // One hour, four quarters. A injects 400, 0, 0, 0; B withdraws 0, 100, 100, 100.
+        let meters = MeterDay(
+            dayStart: 0, slotLength: 900, slotCount: 4, withdrawalWh: ["A": [0, 0, 0, 0], "B": [0, 100, 100, 100]],
+            injectionWh: ["A": [400, 0, 0, 0], "B": [0, 0, 0, 0]])
+        let result = try ValidationEngine(slotCount: 4, sellerBondPerKWh: 0, rules: ValidationRules())
+            .validate(members: [], meters: meters)
+        // Per quarter min(400, 0), min(0, 100)… = 0 each; per hour min(400, 300) = 300.
+        #expect(result.slots.map(\.sharedEnergyWh) == [0, 0, 0, 0])
+        #expect(result.hourlySharedEnergyWh == [300] && result.totals.sharedEnergyWh == 300)
     }
 }
