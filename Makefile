@@ -6,7 +6,7 @@ PYTHON       ?= python3
 VENV         := devchain/.venv
 VENV_PY      := $(VENV)/bin/python
 VENV_STAMP   := $(VENV)/.requirements.stamp
-APT_PACKAGES := libsecp256k1-dev libcurl4-openssl-dev pkg-config python3 python3-venv
+APT_PACKAGES := libsecp256k1-dev libcurl4-openssl-dev pkg-config python3 python3-venv postgresql
 APT_STAMP    := .build/.apt-packages.stamp
 
 .PHONY: all deps devchain-venv build lint format test test-swift test-devchain demo demo-chain gas-report contracts clean
@@ -57,6 +57,8 @@ test-devchain: $(VENV_STAMP)
 DEMO_DATE ?= $(shell date -u -d "+2 days" +%F)
 demo: devchain-venv build
 	rm -rf runs/demo
+	@mkdir -p manifests/demo/meters
+	$(PYTHON) manifests/demo/make-meters.py $(DEMO_DATE) > manifests/demo/meters/$(DEMO_DATE).csv
 	$(SWIFT) run --skip-build cer-run run manifests/demo.yaml --date $(DEMO_DATE) --runs runs/demo
 	$(SWIFT) run --skip-build cer-run status manifests/demo.yaml --date $(DEMO_DATE) --runs runs/demo
 

@@ -17,6 +17,8 @@ public struct DevChainOptions: Sendable {
     public var chainID: UInt64 = 1337
     /// Folder that keeps the chain across restarts.
     public var stateDirectory: URL?
+    /// Timestamp of block 0 of a new chain; the chain clock runs on from it (nil: now).
+    public var genesisTime: Int64?
     /// Where the `devchain/` package lives; found from the working directory when nil.
     public var devchainDirectory: URL?
     /// Longest wait for the server to start answering.
@@ -91,6 +93,7 @@ public final class DevChainProcess: Sendable {
             "--accounts", String(options.accounts), "--chain-id", String(options.chainID), "--exit-on-stdin-eof",
         ]
         if let state = options.stateDirectory { arguments += ["--state", state.path] }
+        if let genesis = options.genesisTime { arguments += ["--genesis-time", String(genesis)] }
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["PYTHONPATH"] = devchain.path + (environment["PYTHONPATH"].map { ":" + $0 } ?? "")

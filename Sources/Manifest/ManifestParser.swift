@@ -73,7 +73,7 @@ public enum ManifestParser {
             top["version"].fail("unsupported version \(version)", hint: "this cer-run reads version 1")
         }
         let session = parseSession(top["session"])
-        let chain = parseChain(top["chain"])
+        let chain = parseChain(top["chain"], session: session)
         let isDev: Bool
         if case .dev? = chain { isDev = true } else { isDev = false }
         let contracts = parseContracts(top["contracts"])

@@ -73,17 +73,23 @@ extension ManifestParser {
         return value
     }
 
-    static func parseChain(_ f: YAMLField) -> SessionManifest.ChainSettings? {
+    static func parseChain(_ f: YAMLField, session: SessionManifest.Session?) -> SessionManifest.ChainSettings? {
         guard f.isPresent else {
             f.fail("missing", hint: "`chain: {dev: true}` for the local dev chain, or rpc and chain_id")
             return nil
         }
-        f.checkKeys(["dev", "rpc", "chain_id", "confirmations", "tx_type", "gas_price"])
+        f.checkKeys(["dev", "rpc", "chain_id", "confirmations", "tx_type", "gas_price", "genesis_time"])
         let chainID = f["chain_id"].isPresent ? f["chain_id"].integer(range: 1...Int(Int32.max)).map(UInt64.init) : nil
         if f["dev"].isPresent, f["dev"].bool() == true {
             if f["rpc"].isPresent { f["rpc"].fail("`rpc` and `dev: true` exclude each other") }
-            return .dev(chainID: chainID ?? 1337)
+            var genesis: Int64?
+            if f["genesis_time"].isPresent, let session {
+                genesis = deadline(f["genesis_time"], session: session)
+                if genesis == nil { return nil }
+            }
+            return .dev(chainID: chainID ?? 1337, genesisTime: genesis)
         }
+        if f["genesis_time"].isPresent { f["genesis_time"].fail("only a dev chain has a genesis time to choose") }
         guard let url = f["rpc"].string(hint: "the node's JSON-RPC URL, or `dev: true`") else { return nil }
         if URL(string: url)?.scheme.map({ ["http", "https"].contains($0) }) != true {
             f["rpc"].fail("\"\(url)\" is not an http(s) URL")

@@ -43,7 +43,9 @@ public struct SessionManifest: Sendable {
 
     public enum ChainSettings: Sendable, Hashable {
         /// Start the local dev chain.
-        case dev(chainID: UInt64)
+        /// `genesisTime`: block 0's timestamp (and the chain clock's start) for fixture sessions
+        /// on fixed dates; nil: now.
+        case dev(chainID: UInt64, genesisTime: Int64?)
         /// A node: URL and the chain id it must report.
         case rpc(url: String, chainID: UInt64, confirmations: Int, transactionType: TransactionType, gasPrice: GasPrice)
     }

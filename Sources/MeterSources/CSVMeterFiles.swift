@@ -37,8 +37,10 @@ struct CSVMeterFiles {
             decimalMark: settings.decimalComma.map { $0 ? .comma : .point } ?? .auto,
             thousandsSeparator: settings.thousandsSeparator, unit: settings.unit == .kwh ? .kWh : .wh,
             skipLines: settings.skipLines, hasHeader: settings.hasHeader, pod: column("pod") ?? .name("pod"),
-            timestamp: timestamp, offset: column("offset"), dateOrder: settings.dayFirst ? .dayMonthYear : .yearMonthDay,
-            timeZone: settings.timeZone.flatMap { TimeZone(identifier: $0) }, label: settings.label == .end ? .end : .start,
+            timestamp: timestamp, offset: column("offset"),
+            dateOrder: settings.dayFirst ? .dayMonthYear : .yearMonthDay,
+            timeZone: settings.timeZone.flatMap { TimeZone(identifier: $0) },
+            label: settings.label == .end ? .end : .start,
             intervalSeconds: Int64(settings.intervalMinutes * 60),
             withdrawal: mapped ? column("withdrawal") : .name("withdrawal"),
             injection: mapped ? column("injection") : .name("injection"))

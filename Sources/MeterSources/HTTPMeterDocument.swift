@@ -32,7 +32,8 @@ public enum HTTPMeterDocument {
         for (index, row) in rows.enumerated() {
             let path = "readings[\(index)]"
             guard let start = row["start"]?.stringValue.flatMap(ISOTimestamp.parse) else {
-                throw fail("\(path).start is missing or not an ISO-8601 time with offset", "e.g. 2026-11-26T00:15:00+01:00")
+                throw fail(
+                    "\(path).start is missing or not an ISO-8601 time with offset", "e.g. 2026-11-26T00:15:00+01:00")
             }
             func energy(_ key: String) throws(MeterSourceError) -> UInt64 {
                 switch (unit, row[key]) {
@@ -54,7 +55,8 @@ public enum HTTPMeterDocument {
             readings.append(
                 MeterReading(
                     pod: pod, start: start, lengthSeconds: minutes * 60, withdrawalWh: try energy("withdrawal"),
-                    injectionWh: try energy("injection"), location: Validation.SourceLocation(file: url, line: index + 1)))
+                    injectionWh: try energy("injection"),
+                    location: Validation.SourceLocation(file: url, line: index + 1)))
         }
         return readings
     }

@@ -51,7 +51,8 @@ public struct MeterSourceReader: Sendable {
         do { return try aggregator.aggregate(readings) } catch {
             throw MeterSourceError(
                 source: "meter data",
-                message: "\(error.issues.count) problem(s):\n  " + error.issues.map(\.description).joined(separator: "\n  "))
+                message: "\(error.issues.count) problem(s):\n  "
+                    + error.issues.map(\.description).joined(separator: "\n  "))
         }
     }
 

@@ -67,7 +67,8 @@ struct PostgresMeterQuery {
                 }
                 guard minutes == 15 || minutes == 60 else {
                     throw MeterSourceError(
-                        source: "\(sourceName) row \(index + 1)", message: "interval_minutes is \(minutes), not 15 or 60")
+                        source: "\(sourceName) row \(index + 1)",
+                        message: "interval_minutes is \(minutes), not 15 or 60")
                 }
                 let seconds = start.timeIntervalSince1970
                 guard seconds == seconds.rounded() else {

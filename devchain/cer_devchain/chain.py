@@ -69,7 +69,8 @@ class DevChain:
     """In-memory dev chain with automine, time travel and snapshots.
 
     :param config: chain parameters.
-    :param genesis_timestamp: timestamp of block 0 (default: now).
+    :param genesis_timestamp: timestamp of block 0 (default: now); the chain clock runs on
+        from it (a fixed past date replays a fixture session on its own day).
     :param database: exported key/value database to continue from (restore).
     :param clock: wall clock in seconds, injectable for tests.
     """
@@ -91,7 +92,7 @@ class DevChain:
         self.backend = DevchainBackend(
             config, self.accounts, self.genesis_timestamp, database=database
         )
-        self.time_offset = 0
+        self.time_offset = 0 if genesis_timestamp is None else self.genesis_timestamp - int(clock())
         self.next_timestamp: int | None = None
         self.snapshots: dict[int, Snapshot] = {}
         self.next_snapshot_id = 1

@@ -77,6 +77,10 @@ def parse_args(argv: list[str] | None = None) -> ServerConfig:
         "--exit-on-stdin-eof", action="store_true",
         help="stop (saving state) when stdin is closed: a parent that dies never leaves the chain behind",
     )
+    parser.add_argument(
+        "--genesis-time", type=int, default=None, metavar="UNIX",
+        help="timestamp of block 0; the chain clock then runs on from it (fixture sessions on fixed dates)",
+    )
     parser.add_argument("--verbose", action="store_true", help="log every HTTP request to stderr")
     parser.add_argument("--version", action="version", version=f"cer-devchain {__version__}")
     args = parser.parse_args(argv)
@@ -92,6 +96,7 @@ def parse_args(argv: list[str] | None = None) -> ServerConfig:
         state_dir=args.state,
         verbose=args.verbose,
         exit_on_stdin_eof=args.exit_on_stdin_eof,
+        genesis_time=args.genesis_time,
     )
 
 
@@ -132,10 +137,12 @@ def main(argv: list[str] | None = None) -> int:
     persistent: PersistentChain | None = None
     try:
         if config.state_dir is not None:
-            persistent = PersistentChain.open(config.state_dir, config.chain)
+            persistent = PersistentChain.open(
+                config.state_dir, config.chain, genesis_time=config.genesis_time
+            )
             chain = persistent.chain
         else:
-            chain = DevChain(config.chain)
+            chain = DevChain(config.chain, genesis_timestamp=config.genesis_time)
     except (StateError, ReplayError, ValueError, OSError) as exc:
         print(f"devchain: cannot open state: {exc}", file=sys.stderr)
         return EXIT_BAD_STATE

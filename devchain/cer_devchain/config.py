@@ -39,3 +39,5 @@ class ServerConfig:
     state_dir: Path | None = None
     verbose: bool = False
     exit_on_stdin_eof: bool = False
+    #: Timestamp of block 0 for a new chain (None: now); a stored chain keeps its own.
+    genesis_time: int | None = None

@@ -225,7 +225,9 @@ class PersistentChain:
         chain.journal = self._on_change
 
     @classmethod
-    def open(cls, directory: Path, config: ChainConfig) -> PersistentChain:
+    def open(
+        cls, directory: Path, config: ChainConfig, genesis_time: int | None = None
+    ) -> PersistentChain:
         """Load (or create) the chain stored in ``directory``.
 
         :raises StateError: if the directory is locked, damaged, or was created
@@ -235,7 +237,7 @@ class PersistentChain:
         try:
             loaded = store.load()
             if loaded is None:
-                chain = DevChain(config)
+                chain = DevChain(config, genesis_timestamp=genesis_time)
             else:
                 persisted = DevChain.config_from_meta(loaded.meta)
                 if persisted != config:

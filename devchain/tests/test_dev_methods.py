@@ -121,3 +121,20 @@ def test_set_balance(node: Node) -> None:
     raw = node.sign({"to": RECIPIENT, "gas": 21000}, sender)
     failure = node.error("eth_sendRawTransaction", "0x" + raw.hex())
     assert failure.code == -32004
+
+
+def test_genesis_time_in_the_past_starts_the_clock_there() -> None:
+    """--genesis-time: block 0 carries it and later blocks follow on from it, not from now."""
+    from cer_devchain.chain import DevChain
+    from cer_devchain.config import ChainConfig
+
+    now = 1_800_000_000.0
+    genesis = 1_793_000_000  # about 81 days earlier
+    chain = DevChain(
+        ChainConfig(chain_id=1337, accounts=2, gas_limit=30_000_000, zero_base_fee=False),
+        genesis_timestamp=genesis,
+        clock=lambda: now,
+    )
+    assert chain.head.timestamp == genesis
+    assert chain.time_offset == genesis - int(now)
+    assert chain.now() == genesis

@@ -54,10 +54,13 @@ extension Phases {
         {
             for m in members {
                 guard let text = m["address"]?.stringValue, let address = try? Address(text) else { continue }
-                for (key, chain) in [("pay", paid[address]), ("receive", receivable[address]), ("penalty", penalty[address])]
+                for (key, chain) in [
+                    ("pay", paid[address]), ("receive", receivable[address]), ("penalty", penalty[address]),
+                ]
                 where m[key]?.stringValue != chain.map({ String($0) }) {
                     failures.append(
-                        "\(address) \(key): validation.json has \(m[key]?.stringValue ?? "-"), the chain \(chain.map { String($0) } ?? "-")")
+                        "\(address) \(key): validation.json has \(m[key]?.stringValue ?? "-"), the chain \(chain.map { String($0) } ?? "-")"
+                    )
                 }
             }
         }
@@ -78,7 +81,11 @@ extension Phases {
             var sold: UInt64 = 0
             if let memberFills = fills[a], let orders = try await orders(c, member: a) {
                 for fill in memberFills where Int(fill.orderIndex) < orders.count {
-                    if orders[Int(fill.orderIndex)].side == .buy { bought += fill.quantityWh } else { sold += fill.quantityWh }
+                    if orders[Int(fill.orderIndex)].side == .buy {
+                        bought += fill.quantityWh
+                    } else {
+                        sold += fill.quantityWh
+                    }
                 }
             }
             let funds = try await market.checkFunds(a)

@@ -133,7 +133,8 @@ public struct SessionRunner: Sendable {
             events(.info("no `validation` section: the run ends with the published clearing"))
             return .done(lastPhase: "publish fills")
         }
-        let deliveryEnd = manifest.session.deliveryStart + Int64(manifest.session.slots * manifest.session.slotMinutes * 60)
+        let deliveryEnd =
+            manifest.session.deliveryStart + Int64(manifest.session.slots * manifest.session.slotMinutes * 60)
         if let waiting = try await Phases.waitUntil(context, deliveryEnd, phase: "validate", wait: wait) {
             return waiting
         }
@@ -155,9 +156,10 @@ public struct SessionRunner: Sendable {
     /// continues it), or a node.
     static func connect(_ manifest: SessionManifest, runFolder: URL) async throws -> (EthClient, DevChainProcess?) {
         switch manifest.chain {
-        case .dev(let chainID):
+        case .dev(let chainID, let genesisTime):
             var options = DevChainOptions()
             options.chainID = chainID
+            options.genesisTime = genesisTime
             options.accounts = devAccountsNeeded(manifest)
             options.stateDirectory = runFolder.appendingPathComponent("devchain")
             let chain = try await DevChainProcess.start(options)

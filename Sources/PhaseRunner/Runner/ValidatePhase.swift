@@ -43,7 +43,9 @@ extension Phases {
     /// publication a different result (late or corrected meter data) replaces the provisional
     /// one; once publication has started it is refused.
     static func validate(_ c: RunContext) async throws -> ValidationOutcome {
-        guard let settings = c.manifest.validation, let market = c.market, let id = c.sessionID else { return .published }
+        guard let settings = c.manifest.validation, let market = c.market, let id = c.sessionID else {
+            return .published
+        }
         let state = try await market.session(id).state
         guard state == .cleared else {
             c.detail("validation already published (session \(id) is \(state))")
@@ -78,7 +80,8 @@ extension Phases {
             if started {
                 throw RunnerError.mismatch(
                     "the meter data changed after validation publication started (journaled result "
-                        + "\(earlierHash), now \(hash)); a published validation cannot be corrected — see docs/validation.md")
+                        + "\(earlierHash), now \(hash)); a published validation cannot be corrected — see docs/validation.md"
+                )
             }
             c.warn("meter data changed since the provisional validation \(earlierHash.prefix(10))…: replaced")
         }
