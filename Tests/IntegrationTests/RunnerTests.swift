@@ -3,6 +3,7 @@ import Chain
 import DevChain
 import Foundation
 import Market
+import PhaseRunner
 import Testing
 
 /// `cer-run run` on a fixture manifest, as a real process: a full run, an idempotent rerun, and
@@ -41,12 +42,13 @@ import Testing
         }
     }
 
-    static func start(_ runs: URL, manifest: String = manifest, environment extra: [String: String] = [:]) throws
-        -> Running
-    {
+    static func start(
+        _ runs: URL, manifest: String = manifest, environment extra: [String: String] = [:],
+        command: [String] = ["run"]
+    ) throws -> Running {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["run", manifest, "--date", date, "--runs", runs.path]
+        process.arguments = command + [manifest, "--date", date, "--runs", runs.path]
         process.currentDirectoryURL = packageRoot
         var environment = ProcessInfo.processInfo.environment
         for (key, value) in extra { environment[key] = value }
@@ -61,10 +63,11 @@ import Testing
         return Running(process: process, log: log, handle: handle)
     }
 
-    static func run(_ runs: URL, manifest: String = manifest, environment extra: [String: String] = [:]) throws
-        -> Outcome
-    {
-        try start(runs, manifest: manifest, environment: extra).finish()
+    static func run(
+        _ runs: URL, manifest: String = manifest, environment extra: [String: String] = [:],
+        command: [String] = ["run"]
+    ) throws -> Outcome {
+        try start(runs, manifest: manifest, environment: extra, command: command).finish()
     }
 
     /// What must be equal after any crash-and-resume: every sender's nonce (no extra
@@ -165,7 +168,35 @@ import Testing
             to: folder.appendingPathComponent("docs/adesione.txt"))
         let refused = try Self.run(runs, manifest: changed.path)
         #expect(refused.status == 2)
-        #expect(refused.output.contains("manifestHash"), "\(refused.output)")
-        #expect(refused.output.contains("the manifest changed"))
+        #expect(
+            refused.output.contains("the manifest changed since the run started (sections: session)"),
+            "\(refused.output)")
+        // Accepting it is refused too: the session is on chain with the old deposit.
+        let forced = try Self.run(runs, manifest: changed.path, command: ["resume", "--accept-manifest-change"])
+        #expect(forced.status == 2)
+        #expect(forced.output.contains("the manifest's `session` changed, but"), "\(forced.output)")
+
+        // A validation section added after clearing touches no started step: `run` refuses it,
+        // `resume --accept-manifest-change` journals the acceptance and goes on — to wait
+        // (exit 75) for the delivery day's meter file, which is not there yet.
+        try
+            (original + """
+                validation:
+                  source:
+                    csv: {files: "meters/{date}.csv"}
+
+                """).write(to: changed, atomically: true, encoding: .utf8)
+        let plain = try Self.run(runs, manifest: changed.path)
+        #expect(plain.status == 2)
+        #expect(plain.output.contains("sections: validation"), "\(plain.output)")
+        let accepted = try Self.run(runs, manifest: changed.path, command: ["resume", "--accept-manifest-change"])
+        #expect(accepted.status == 75, "\(accepted.output)")
+        #expect(accepted.output.contains("accepted a manifest change in validation"), "\(accepted.output)")
+        #expect(accepted.output.contains("waiting for meter data"), "\(accepted.output)")
+        let records = try Journal.readOnly(journal)
+        #expect(records.contains { $0.type == "manifest.accepted" && $0.data["sections"] == ["validation"] })
+        // Once accepted, the new manifest is the run's: a plain run is no longer refused.
+        let again = try Self.run(runs, manifest: changed.path)
+        #expect(again.status == 75, "\(again.output)")
     }
 }

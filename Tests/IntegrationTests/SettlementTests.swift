@@ -1,0 +1,122 @@
+import BigInt
+import Chain
+import Foundation
+import PhaseRunner
+import Testing
+
+/// A whole session on the October DST day (fixtures/manifests/dst-settlement.yaml, fixed dates
+/// and meter data): every final balance computed by hand, and a crash at every journal record
+/// and after every broadcast resumed to the same end.
+@Suite(.serialized) struct SettlementTests {
+    static let manifest = RunnerTests.packageRoot.appendingPathComponent("fixtures/manifests/dst-settlement.yaml").path
+    static let runID = "fixture-dst"
+
+    /// The figures of the report that must not depend on interruptions: balances, nonces (no
+    /// extra transaction), treasury, state, and the stored clearing and validation results.
+    static func endState(_ runs: URL) throws -> JSONValue {
+        let folder = runs.appendingPathComponent(runID)
+        let report = try JSONValue.parse(Data(contentsOf: folder.appendingPathComponent("report.json")))
+        let clearing = try Data(contentsOf: folder.appendingPathComponent("clearing.json"))
+        let validation = try Data(contentsOf: folder.appendingPathComponent("validation.json"))
+        return [
+            "report": report, "clearing": .string(Keccak256.hash(Array(clearing)).hex),
+            "validation": .string(Keccak256.hash(Array(validation)).hex),
+        ]
+    }
+
+    @Test func underDeliveryAndUnderConsumptionSettleToHandComputedBalances() async throws {
+        let runs = RunnerTests.temporaryRuns()
+        defer { try? FileManager.default.removeItem(at: runs) }
+        let outcome = try RunnerTests.run(runs, manifest: Self.manifest)
+        #expect(outcome.status == 0, "\(outcome.output)")
+        #expect(outcome.output.contains("done through report"))
+        let report = try JSONValue.parse(
+            Data(contentsOf: runs.appendingPathComponent("\(Self.runID)/report.json")))
+        // Clearing (uniform price, midpoint): slot 3 ugo buys 1000 Wh from vera at
+        // (100000 + 120000) / 2 = 110000; slot 13 sara's 2000 Wh go to tino (1500, limit
+        // 200000) and ugo (500 of 1000, limit 180000) at (80000 + 180000) / 2 = 130000; slot 14
+        // tino buys 1000 Wh from sara at (90000 + 150000) / 2 = 120000.
+        // Validation (own meter, tolerance 50 Wh): slot 13 sara injects 1600 → 1600 validated,
+        // buyers scaled 1500:500 → tino 1200, ugo 400; sara's shortfall 400, chargeable 350 →
+        // penalty 350 × 100000 / 1000 = 35000. Slot 14 tino withdraws 700 → 700 validated
+        // (sara's 1000 scaled to 700, not her fault); tino's shortfall 300, chargeable 250 →
+        // 250 × 40000 / 1000 = 10000.
+        // Money: tino pays 1200 × 0.13 + 700 × 0.12 = 156000 + 84000 = 240000; ugo pays
+        // 400 × 0.13 + 1000 × 0.11 = 52000 + 110000 = 162000; sara receives 1600 × 0.13 +
+        // 700 × 0.12 = 208000 + 84000 = 292000; vera 110000. Everyone deposited
+        // max(collateral, 1.00) + 1.00 = 2000000.
+        let expected: [String: (paid: String, received: String, penalty: String, available: String)] = [
+            "sara": ("0", "292000", "35000", "2257000"),  // 2000000 + 292000 − 35000
+            "tino": ("240000", "0", "10000", "1750000"),  // 2000000 − 240000 − 10000
+            "ugo": ("162000", "0", "0", "1838000"),  // 2000000 − 162000
+            "vera": ("0", "110000", "0", "2110000"),  // 2000000 + 110000
+        ]
+        let members = report["members"]?.arrayValue ?? []
+        #expect(members.count == 4)
+        for member in members {
+            let id = member["id"]?.stringValue ?? "?"
+            guard let want = expected[id] else {
+                Issue.record("unexpected member \(id)")
+                continue
+            }
+            #expect(member["paid"]?.stringValue == want.paid, "\(id) paid")
+            #expect(member["received"]?.stringValue == want.received, "\(id) received")
+            #expect(member["penalty"]?.stringValue == want.penalty, "\(id) penalty")
+            #expect(member["available"]?.stringValue == want.available, "\(id) available")
+            #expect(member["locked"]?.stringValue == "0", "\(id) locked")
+        }
+        #expect(member(members, "sara")?["deliveredWh"]?.stringValue == "2300")  // 1600 + 700
+        #expect(member(members, "tino")?["deliveredWh"]?.stringValue == "1900")  // 1200 + 700
+        #expect(member(members, "ugo")?["deliveredWh"]?.stringValue == "1400")  // 1000 + 400
+        #expect(report["totals"]?["paid"]?.stringValue == "402000")
+        #expect(report["totals"]?["owed"]?.stringValue == "402000")
+        #expect(report["totals"]?["treasury"]?.stringValue == "45000")  // penalties, no dust
+        #expect(report["state"]?.stringValue == "settled")
+
+        // The repeated 02:00 hour is slot 3 (CET): vera's and ugo's trade there validated in full.
+        let validation = try JSONValue.parse(
+            Data(contentsOf: runs.appendingPathComponent("\(Self.runID)/validation.json")))
+        let slots = validation["slots"]?.arrayValue ?? []
+        #expect(slots.count == 25)
+        #expect(slots.first { $0["slot"] == .int(3) }?["validatedWh"]?.stringValue == "1000")
+        #expect(slots.first { $0["slot"] == .int(13) }?["validatedWh"]?.stringValue == "1600")
+        #expect(slots.first { $0["slot"] == .int(14) }?["validatedWh"]?.stringValue == "700")
+    }
+
+    func member(_ members: [JSONValue], _ id: String) -> JSONValue? {
+        members.first { $0["id"]?.stringValue == id }
+    }
+
+    /// Crash right after every journal record and after every broadcast; each resumed run
+    /// ends exactly where the uninterrupted one did, and its journal validates.
+    @Test func crashAtEveryRecordAndBroadcastThenResume() async throws {
+        let clean = RunnerTests.temporaryRuns()
+        defer { try? FileManager.default.removeItem(at: clean) }
+        let first = try RunnerTests.run(clean, manifest: Self.manifest)
+        #expect(first.status == 0, "\(first.output)")
+        let reference = try Self.endState(clean)
+        let journal = clean.appendingPathComponent("\(Self.runID)/journal.jsonl")
+        let records = try Journal.readOnlyCount(journal)
+        let broadcasts =
+            try String(contentsOf: journal, encoding: .utf8).components(separatedBy: "\"tx.signed\"")
+            .count - 1
+        #expect(records > 60 && broadcasts > 30)
+        var points = (0..<records).map { ["CER_RUN_CRASH_AFTER": String($0)] }
+        points += (1...broadcasts).map { ["CER_RUN_CRASH_AFTER_BROADCAST": String($0)] }
+        for point in points {
+            let runs = RunnerTests.temporaryRuns()
+            defer { try? FileManager.default.removeItem(at: runs) }
+            let crashed = try RunnerTests.run(runs, manifest: Self.manifest, environment: point)
+            #expect(crashed.status == 86, "\(point): \(crashed.output)")
+            let resumed = try RunnerTests.run(runs, manifest: Self.manifest)
+            #expect(resumed.status == 0, "\(point): \(resumed.output)")
+            #expect(try Self.endState(runs) == reference, "\(point)")
+            _ = try Journal.readOnlyCount(runs.appendingPathComponent("\(Self.runID)/journal.jsonl"))
+        }
+    }
+}
+
+extension Journal {
+    /// Reads and checks a journal (hash chain, checksums); returns its record count.
+    static func readOnlyCount(_ url: URL) throws -> Int { try Journal.readOnly(url).count }
+}
