@@ -52,8 +52,8 @@ test-swift: $(VENV_STAMP)
 test-devchain: $(VENV_STAMP)
 	cd devchain && .venv/bin/python -m pytest -q tests
 
-## demo: run manifests/demo.yaml (10 members, dev chain) from scratch: deploy, register, fund,
-## commit, reveal, clear and publish; then show the session's status.
+## demo: run manifests/demo.yaml (10 members, dev chain) from scratch: deploy, register, fund, commit,
+## reveal, clear, publish, validate against generated 15-minute meter data, settle, report; then status.
 DEMO_DATE ?= $(shell date -u -d "+2 days" +%F)
 demo: devchain-venv build
 	rm -rf runs/demo
