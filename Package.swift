@@ -64,6 +64,9 @@ let package = Package(
         .testTarget(name: "ManifestTests", dependencies: ["Manifest", "Chain"]),
         .testTarget(name: "PhaseRunnerTests", dependencies: ["PhaseRunner", "Chain"]),
         .testTarget(name: "ClearingPluginsTests", dependencies: ["ClearingPlugins", "Chain", "Market"]),
+        .testTarget(
+            name: "MeterSourcesTests", dependencies: ["MeterSources", "Manifest", "Validation"],
+            exclude: ["meter_server.py"]),
         .testTarget(name: "ValidationTests", dependencies: ["Validation", "Market", "Chain"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Chain", "DevChain", "Market", "PhaseRunner"]),
     ],

@@ -12,7 +12,8 @@ struct CerRun: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            ValidateCommand.self, RunCommand.self, ResumeCommand.self, StatusCommand.self, ClearCommand.self,
+            ValidateCommand.self, PlanCommand.self, RunCommand.self, ResumeCommand.self, StatusCommand.self,
+            ClearCommand.self,
             DevnetCommand.self,
             DemoCommand.self, KeystoreCommand.self,
         ]

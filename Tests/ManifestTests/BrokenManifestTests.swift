@@ -138,7 +138,55 @@ let brokenCases: [BrokenCase] = [
     .init(
         name: "duplicate key", yaml: editing(4, "  community: A\n  community: B"), line: 4, path: "",
         message: "duplicated key"),
+    .init(
+        name: "validation without source", yaml: withValidation("  missing: fail"), line: 43,
+        path: "validation.source", message: "missing"),
+    .init(
+        name: "two meter sources",
+        yaml: withValidation("  source:\n    csv: {files: a.csv}\n    http: {url: \"http://m/{pod}\"}"),
+        line: 44, path: "validation.source", message: "several sources"),
+    .init(
+        name: "http url without pod", yaml: withValidation("  source:\n    http:\n      url: https://m/{date}"),
+        line: 46, path: "validation.source.http.url", message: "no {pod} placeholder"),
+    .init(
+        name: "meter unit kwh", yaml: withValidation("  source:\n    csv:\n      files: a.csv\n      unit: kwh"),
+        line: 47, path: "validation.source.csv.unit", message: "is not allowed"),
+    .init(
+        name: "meter interval 30",
+        yaml: withValidation("  source:\n    csv:\n      files: a.csv\n      interval_minutes: 30"), line: 47,
+        path: "validation.source.csv.interval_minutes", message: "not 15 or 60"),
+    .init(
+        name: "timestamp and date columns",
+        yaml: withValidation(
+            "  source:\n    csv:\n      files: a.csv\n      columns: {timestamp: T, date: D, time: H}"),
+        line: 47, path: "validation.source.csv.columns", message: "exclude each other"),
+    .init(
+        name: "meter time zone",
+        yaml: withValidation("  source:\n    csv:\n      files: a.csv\n      time_zone: Europe/Milano"), line: 47,
+        path: "validation.source.csv.time_zone", message: "unknown time zone"),
+    .init(
+        name: "postgres query without pods",
+        yaml: withValidation(
+            "  source:\n    postgres:\n      database: m\n      user: u\n      query: SELECT 1 WHERE $1 < $2"),
+        line: 49, path: "validation.source.postgres.query", message: "does not use $3"),
+    .init(
+        name: "penalty too precise",
+        yaml: withValidation("  source: {csv: {files: a.csv}}\n  penalty_per_kwh:\n    seller: \"0.0000001\""),
+        line: 46, path: "validation.penalty_per_kwh.seller", message: "at most 6 decimals"),
+    .init(
+        name: "tolerance above 1000 per mille",
+        yaml: withValidation("  source: {csv: {files: a.csv}}\n  tolerance:\n    per_mille: 1200"), line: 46,
+        path: "validation.tolerance.per_mille", message: "out of range"),
+    .init(
+        name: "genesis time on a node",
+        yaml: editing(11, "  rpc: http://n:8545\n  chain_id: 5\n  genesis_time: D-2 12:00"),
+        line: 13, path: "chain.genesis_time", message: "only a dev chain"),
 ]
+
+/// `validManifest` with a `validation` section (its lines start at line 44).
+func withValidation(_ body: String) -> String {
+    editing(42, "  mode: batch\nvalidation:\n" + body)
+}
 
 @Suite struct BrokenManifestTests {
     @Test func theValidManifestParses() throws {

@@ -68,6 +68,28 @@ public struct Receipt: Sendable, Equatable {
     public var logs: [Log]
     public var type: UInt64
 
+    /// The stand-in for a transaction that is only planned (`cer-run plan`), never sent:
+    /// no hash, block 0, no logs, no contract address.
+    public static func planned(from: Address, to: Address?) -> Receipt {
+        Receipt(from: from, to: to)
+    }
+
+    private init(from: Address, to: Address?) {
+        transactionHash = []
+        blockNumber = 0
+        blockHash = []
+        transactionIndex = 0
+        self.from = from
+        self.to = to
+        succeeded = true
+        gasUsed = 0
+        cumulativeGasUsed = 0
+        effectiveGasPrice = nil
+        contractAddress = nil
+        logs = []
+        type = 0
+    }
+
     init(json: JSONValue, method: String) throws(RPCError) {
         let f = try JSONFields(json, method: method, context: "receipt")
         transactionHash = try f.hash("transactionHash")

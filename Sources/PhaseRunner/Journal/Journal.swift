@@ -18,9 +18,14 @@ public final class Journal: @unchecked Sendable {
     public private(set) var records: [JournalRecord]
     /// Set when a torn last line (a crash mid-write) was cut at open.
     public let repairedTornLine: String?
+    /// A planning copy (`cer-run plan`): appends stay in memory, nothing is written or locked.
+    public let isPlanning: Bool
 
-    private init(url: URL, descriptor: Int32, records: [JournalRecord], repairedTornLine: String?) {
+    private init(
+        url: URL, descriptor: Int32, records: [JournalRecord], repairedTornLine: String?, isPlanning: Bool = false
+    ) {
         self.url = url
+        self.isPlanning = isPlanning
         self.descriptor = descriptor
         self.records = records
         self.lastChecksum = records.last?.checksum ?? [UInt8](repeating: 0, count: 32)
@@ -28,7 +33,14 @@ public final class Journal: @unchecked Sendable {
         self.repairedTornLine = repairedTornLine
     }
 
-    deinit { close(descriptor) }
+    deinit { if descriptor >= 0 { close(descriptor) } }
+
+    /// The journal as it is (empty when there is none), for planning: records appended to it
+    /// stay in memory; the file is neither created, locked nor written.
+    public static func planning(_ url: URL) throws(JournalError) -> Journal {
+        let records = FileManager.default.fileExists(atPath: url.path) ? try readOnly(url) : []
+        return Journal(url: url, descriptor: -1, records: records, repairedTornLine: nil, isPlanning: true)
+    }
 
     /// Opens (creating if needed, with its folder) and locks the journal, reads and verifies
     /// every record. A last line without its newline is a write cut short by a crash: it is
@@ -126,6 +138,12 @@ public final class Journal: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         let record = JournalRecord(sequence: nextSequence, type: type, previous: lastChecksum, data: data)
+        if isPlanning {
+            records.append(record)
+            lastChecksum = record.checksum
+            nextSequence += 1
+            return record
+        }
         let bytes = Array((record.line + "\n").utf8)
         var written = 0
         while written < bytes.count {

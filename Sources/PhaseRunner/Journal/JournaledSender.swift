@@ -1,6 +1,7 @@
 import BigInt
 import Chain
 import Foundation
+import Synchronization
 
 /// Sends the transactions of named steps exactly once, across crashes: each transaction is
 /// signed locally, journaled (raw bytes, hash, nonce, fees; fsynced) and only then broadcast;
@@ -19,16 +20,33 @@ public actor JournaledSender {
         public static let superseded = "tx.superseded"
     }
 
-    public init(journal: Journal, sender: TransactionSender) {
+    public init(journal: Journal, sender: TransactionSender, plan: PlanLog? = nil) {
         self.journal = journal
         self.sender = sender
+        self.plan = plan
     }
 
     /// The outcome of a step: its receipt, and whether this call sent anything.
     public struct Outcome: Sendable {
         public var receipt: Receipt
         public var sentNow: Bool
+        /// Only planned (a planning journal): `receipt` is `Receipt.planned`, nothing was sent.
+        public var planned = false
     }
+
+    /// A transaction that a planning run would send.
+    public struct PlannedTransaction: Sendable, Equatable {
+        public var step: String
+        public var sender: Address
+        public var to: Address?
+        /// The called function's name when `abi` knows the selector; `deploy` for creations.
+        public var function: String
+        /// True when an earlier attempt is journaled and would be broadcast again (same bytes).
+        public var rebroadcast: Bool
+    }
+
+    /// Receives planned transactions (planning journals only).
+    public let plan: PlanLog?
 
     /// Makes sure the transaction of `step` is on chain; returns its receipt. Calling it again
     /// for a finished step sends nothing.
@@ -51,6 +69,16 @@ public actor JournaledSender {
                 try await checkSucceeded(receipt, to: to, data: data, value: value, abi: abi)
                 return Outcome(receipt: receipt, sentNow: false)
             }
+        }
+        if journal.isPlanning {
+            var function = to == nil ? "deploy" : Array(data.prefix(4)).hex
+            if let abi, let match = abi.functions.first(where: { $0.selector == Array(data.prefix(4)) }) {
+                function = match.name
+            }
+            plan?.append(
+                PlannedTransaction(
+                    step: step, sender: sender.address, to: to, function: function, rebroadcast: !attempts.isEmpty))
+            return Outcome(receipt: .planned(from: sender.address, to: to), sentNow: false, planned: true)
         }
         // 2. The latest live attempt: rebroadcast its bytes while its nonce is still free.
         if let last = attempts.last, let hashText = last.data["hash"]?.stringValue, !superseded.contains(hashText),
@@ -130,4 +158,15 @@ public actor JournaledSender {
         let reason = await sender.revertReason(of: receipt, to: to, data: data, value: value, abi: abi)
         throw SendError.reverted(hash: receipt.transactionHash, receipt: receipt, reason: reason)
     }
+}
+
+/// The transactions a planning run would send, in the order the phases reach them.
+public final class PlanLog: Sendable {
+    private let items = Mutex<[JournaledSender.PlannedTransaction]>([])
+
+    public init() {}
+
+    public func append(_ item: JournaledSender.PlannedTransaction) { items.withLock { $0.append(item) } }
+
+    public var transactions: [JournaledSender.PlannedTransaction] { items.withLock { $0 } }
 }

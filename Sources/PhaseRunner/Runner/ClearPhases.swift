@@ -64,7 +64,9 @@ extension Phases {
                 "the clearing result differs from the one journaled (\(earlier.data["hash"]?.stringValue ?? "-"))")
         }
         if c.last("clearing") == nil {
-            try resultData.write(to: c.runFolder.appendingPathComponent("clearing.json"), options: .atomic)
+            if !c.planning {
+                try resultData.write(to: c.runFolder.appendingPathComponent("clearing.json"), options: .atomic)
+            }
             try c.journal.append("clearing", ["hash": .string(resultHash), "orders": .int(Int64(orders.count))])
         }
         // Publication: every revealed member, with its fills (possibly none), in chunks.

@@ -64,6 +64,7 @@ extension Phases {
     /// The canonical manifest of every hash a run used is kept next to the journal
     /// (`manifest-<hash>.json`), so a later change can be compared section by section.
     static func saveManifestSnapshot(_ c: RunContext) throws {
+        guard !c.planning else { return }
         let url = c.runFolder.appendingPathComponent("manifest-\(c.manifest.canonicalHash.hex).json")
         guard !FileManager.default.fileExists(atPath: url.path) else { return }
         try Data(c.manifest.canonicalJSON.jsonText.utf8).write(to: url, options: .atomic)

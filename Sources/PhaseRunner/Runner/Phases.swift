@@ -36,6 +36,13 @@ enum Phases {
             ])
             let token = try await c.operatorJournal.ensure(
                 step: "deploy/token", to: nil, data: tokenData, abi: tokenABI)
+            if token.planned {
+                c.plan?.append(
+                    .init(
+                        step: "deploy/marketplace", sender: c.operatorSender.address, to: nil, function: "deploy",
+                        rebroadcast: false))
+                throw PlanBoundary(reason: "the following phases need the contracts' addresses")
+            }
             guard let tokenAddress = token.receipt.contractAddress else {
                 throw RunnerError.chain("token deployment has no address")
             }
@@ -138,6 +145,7 @@ enum Phases {
         let data = try market.contract.abi.function("newSession").encodeCall([params.abiValue])
         let outcome = try await c.operatorJournal.ensure(
             step: "session/open", to: market.address, data: data, abi: market.contract.abi)
+        if outcome.planned { throw PlanBoundary(reason: "the following phases need the session id") }
         guard
             case .sessionCreated(let id)? = market.events(in: outcome.receipt).first(where: {
                 if case .sessionCreated = $0 { return true } else { return false }
@@ -215,6 +223,12 @@ enum Phases {
     /// `wait`); on a dev chain it mines a block at the deadline.
     static func waitUntil(_ c: RunContext, _ deadline: Int64, phase: String, wait: Bool) async throws -> RunStatus? {
         let target = UInt64(deadline)
+        if c.planning, try await c.chainTime() < target {
+            throw PlanBoundary(
+                reason: c.devChain != nil
+                    ? "the run then moves the dev chain's clock to \(target) for \(phase)"
+                    : "\(phase) waits for chain time \(target)")
+        }
         while try await c.chainTime() < target {
             if c.devChain != nil {
                 try await DevChainControl(client: c.client).mine(at: target)

@@ -19,6 +19,9 @@ final class RunContext: @unchecked Sendable {
     let members: [String: TransactionSender]
     let memberJournals: [String: JournaledSender]
     let emit: @Sendable (RunEvent) -> Void
+    /// Set when planning (`cer-run plan`): transactions are listed here, never sent.
+    let plan: PlanLog?
+    var planning: Bool { plan != nil }
     var token: TokenContract?
     var market: MarketplaceContract?
     var sessionID: UInt64?
@@ -30,8 +33,9 @@ final class RunContext: @unchecked Sendable {
     init(
         manifest: SessionManifest, manifestFolder: URL, runFolder: URL, journal: Journal, client: EthClient,
         chainID: UInt64, devChain: DevChainProcess?, operatorKey: PrivateKey, memberKeys: [String: PrivateKey],
-        events: @escaping @Sendable (RunEvent) -> Void
+        plan: PlanLog? = nil, events: @escaping @Sendable (RunEvent) -> Void
     ) {
+        self.plan = plan
         self.manifest = manifest
         self.manifestFolder = manifestFolder
         self.runFolder = runFolder
@@ -53,9 +57,9 @@ final class RunContext: @unchecked Sendable {
             }
         }
         operatorSender = TransactionSender(client: client, key: operatorKey, chainID: chainID, fees: fees)
-        operatorJournal = JournaledSender(journal: journal, sender: operatorSender)
+        operatorJournal = JournaledSender(journal: journal, sender: operatorSender, plan: plan)
         members = memberKeys.mapValues { TransactionSender(client: client, key: $0, chainID: chainID, fees: fees) }
-        memberJournals = members.mapValues { JournaledSender(journal: journal, sender: $0) }
+        memberJournals = members.mapValues { JournaledSender(journal: journal, sender: $0, plan: plan) }
         self.emit = events
     }
 

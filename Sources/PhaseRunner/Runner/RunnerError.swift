@@ -25,3 +25,18 @@ public enum RunStatus: Sendable, Equatable {
     /// The delivery is over but its meter data is not there yet (exit code 75 as well).
     case waitingForData(String)
 }
+
+/// Where a plan stops: the next step needs an outcome only sending would give.
+struct PlanBoundary: Error {
+    var reason: String
+}
+
+/// What `cer-run plan` shows.
+public struct Plan: Sendable {
+    /// The transactions `run` would send now, in order.
+    public var transactions: [JournaledSender.PlannedTransaction]
+    /// Why planning stopped before the end (nil: it reached the end).
+    public var stop: String?
+    /// How far a run would get when planning reached the end.
+    public var status: RunStatus?
+}

@@ -39,7 +39,23 @@ public struct SessionRunner: Sendable {
 
     public static let toolVersion = "cer-run 0.1.0"
 
-    public func run() async throws -> RunStatus {
+    public func run() async throws -> RunStatus { try await perform(plan: nil) }
+
+    /// What `run` would send now, in order, without sending or writing anything: the
+    /// transactions of the phases that can be planned from the chain's current state, up to
+    /// the first that needs an outcome not there yet (a deployment's address, the session id,
+    /// a deadline in chain time).
+    public func plan() async throws -> Plan {
+        let log = PlanLog()
+        do {
+            let status = try await perform(plan: log)
+            return Plan(transactions: log.transactions, stop: nil, status: status)
+        } catch let boundary as PlanBoundary {
+            return Plan(transactions: log.transactions, stop: boundary.reason, status: nil)
+        }
+    }
+
+    private func perform(plan: PlanLog?) async throws -> RunStatus {
         let manifest: SessionManifest
         do { manifest = try ManifestLoader.load(path: manifestPath, date: date) } catch {
             throw RunnerError.input(error.description)
@@ -50,7 +66,7 @@ public struct SessionRunner: Sendable {
             throw RunnerError.input("nothing to resume: \(journalURL.path) does not exist (use `cer-run run`)")
         }
         let journal: Journal
-        do { journal = try Journal.open(journalURL) } catch {
+        do { journal = try plan == nil ? Journal.open(journalURL) : Journal.planning(journalURL) } catch {
             throw RunnerError.input(error.description)
         }
         if let torn = journal.repairedTornLine {
@@ -107,7 +123,8 @@ public struct SessionRunner: Sendable {
         }
         let context = RunContext(
             manifest: manifest, manifestFolder: manifestFolder, runFolder: runFolder, journal: journal, client: client,
-            chainID: chainID, devChain: devChain, operatorKey: operatorKey, memberKeys: memberKeys, events: events)
+            chainID: chainID, devChain: devChain, operatorKey: operatorKey, memberKeys: memberKeys, plan: plan,
+            events: events)
         try await Phases.header(context, acceptManifestChange: acceptManifestChange)
         events(.phase("deploy"))
         try await Phases.deploy(context)
@@ -148,7 +165,7 @@ public struct SessionRunner: Sendable {
         try await Phases.settle(context)
         try await Phases.withdraw(context)
         events(.phase("report"))
-        try await Phases.report(context)
+        if plan == nil { try await Phases.report(context) }
         return .done(lastPhase: "report")
     }
 

@@ -86,7 +86,7 @@ extension Phases {
             c.warn("meter data changed since the provisional validation \(earlierHash.prefix(10))…: replaced")
         }
         let file = c.runFolder.appendingPathComponent("validation.json")
-        try Data(result.canonicalJSON.utf8).write(to: file, options: .atomic)
+        if !c.planning { try Data(result.canonicalJSON.utf8).write(to: file, options: .atomic) }
         try c.journal.append(
             "validation",
             [
