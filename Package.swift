@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "Market", dependencies: ["Chain"]),
         .target(
             name: "Manifest",
-            dependencies: ["Chain", "Market", .product(name: "Yams", package: "Yams")]
+            dependencies: ["Chain", "Market", "ClearingPlugins", .product(name: "Yams", package: "Yams")]
         ),
         .target(name: "ClearingPlugins", dependencies: ["Chain", "Market"]),
         .target(name: "PhaseRunner", dependencies: ["Chain", "Market", "DevChain", "Manifest", "ClearingPlugins"]),
