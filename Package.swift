@@ -46,6 +46,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "market-gas-report", dependencies: ["Chain", "DevChain", "Market"]),
+        .executableTarget(name: "clearing-bench", dependencies: ["ClearingPlugins", "Chain", "Market"]),
         .testTarget(name: "ChainTests", dependencies: ["Chain"], resources: [.copy("Vectors")]),
         .testTarget(name: "MarketTests", dependencies: ["Chain", "Market"]),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest", "Chain"]),
