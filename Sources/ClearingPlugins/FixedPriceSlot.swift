@@ -5,31 +5,40 @@
 /// by the largest-remainder rule (remainder ties by order id), whatever the limits. Self-trades
 /// are then taken off as in `uniform-price`.
 enum FixedPriceSlot {
-    static func clear(slot: Int, book: [ClearingOrder], price: UInt64) -> (SlotClearing, [OrderFill]) {
-        let buyers = book.filter { $0.side == .buy && $0.limitPrice >= price }.sorted { $0.id < $1.id }
-        let sellers = book.filter { $0.side == .sell && $0.limitPrice <= price }.sorted { $0.id < $1.id }
-        let demand = buyers.reduce(UInt128(0)) { $0 + UInt128($1.quantityWh) }
-        let supply = sellers.reduce(UInt128(0)) { $0 + UInt128($1.quantityWh) }
-        let volume = UInt64(min(supply, demand, UInt128(UInt64.max)))
-        guard volume > 0 else { return (SlotClearing(slot: slot, price: nil, volumeWh: 0), []) }
-        var quantities = [String: UInt64]()
-        for (side, total) in [(buyers, demand), (sellers, supply)] {
-            if total == UInt128(volume) {
-                for order in side { quantities[order.id] = order.quantityWh }
-            } else {
-                for (order, share) in zip(side, UniformPriceClearing.proRata(volume, over: side)) {
-                    quantities[order.id] = share
-                }
+    static func clear(slot: Int, entries: [SlotEntry], price: UInt64, marks: MemberMarks) -> (SlotClearing, [SlotFill])
+    {
+        var buyers = [SlotEntry]()
+        var sellers = [SlotEntry]()
+        var demand: UInt128 = 0
+        var supply: UInt128 = 0
+        for entry in entries {
+            if entry.isBuy, entry.limit >= price {
+                buyers.append(entry)
+                demand += UInt128(entry.quantity)
+            } else if !entry.isBuy, entry.limit <= price {
+                sellers.append(entry)
+                supply += UInt128(entry.quantity)
             }
         }
-        quantities = UniformPriceClearing.removeSelfTrades(quantities, book: book)
+        let volume = UInt64(min(supply, demand, UInt128(UInt64.max)))
+        guard volume > 0 else { return (SlotClearing(slot: slot, price: nil, volumeWh: 0), []) }
+        var bidQuantities = share(volume, over: buyers, sum: demand)
+        var askQuantities = share(volume, over: sellers, sum: supply)
+        Rationing.removeSelfTrades(bids: buyers, &bidQuantities, asks: sellers, &askQuantities, marks: marks)
         var traded: UInt64 = 0
-        var fills = [OrderFill]()
-        for order in buyers + sellers {
-            guard let q = quantities[order.id], q > 0 else { continue }
-            fills.append(OrderFill(orderID: order.id, quantityWh: q, price: price))
-            if order.side == .buy { traded += q }
+        var fills = [SlotFill]()
+        for (k, buyer) in buyers.enumerated() where bidQuantities[k] > 0 {
+            fills.append(SlotFill(entry: buyer, quantity: bidQuantities[k], price: price))
+            traded += bidQuantities[k]
+        }
+        for (k, seller) in sellers.enumerated() where askQuantities[k] > 0 {
+            fills.append(SlotFill(entry: seller, quantity: askQuantities[k], price: price))
         }
         return (SlotClearing(slot: slot, price: traded > 0 ? price : nil, volumeWh: traded), fills)
+    }
+
+    /// Everyone's full quantity if the side is short, else a pro-rata share of `volume`.
+    private static func share(_ volume: UInt64, over side: [SlotEntry], sum: UInt128) -> [UInt64] {
+        sum == UInt128(volume) ? side.map(\.quantity) : Rationing.proRata(volume, over: side[...])
     }
 }

@@ -25,8 +25,8 @@ public struct MidMarketRateClearing: Sendable, ClearingMechanism {
 
     public func clear(orders: [ClearingOrder], slots: Int) -> ClearingResult {
         let price = midPrice
-        return MeritOrderWalk.clearEachSlot(orders: orders, slots: slots) { slot, book in
-            FixedPriceSlot.clear(slot: slot, book: book, price: price)
+        return IndexedBook.clearEachSlot(orders: orders, slots: slots) { slot, entries, marks in
+            FixedPriceSlot.clear(slot: slot, entries: entries, price: price, marks: marks)
         }
     }
 }

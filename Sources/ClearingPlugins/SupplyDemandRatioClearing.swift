@@ -36,14 +36,14 @@ public struct SupplyDemandRatioClearing: Sendable, ClearingMechanism {
     }
 
     public func clear(orders: [ClearingOrder], slots: Int) -> ClearingResult {
-        MeritOrderWalk.clearEachSlot(orders: orders, slots: slots) { slot, book in
-            FixedPriceSlot.clear(slot: slot, book: book, price: price(of: book))
+        IndexedBook.clearEachSlot(orders: orders, slots: slots) { slot, entries, marks in
+            FixedPriceSlot.clear(slot: slot, entries: entries, price: price(of: entries), marks: marks)
         }
     }
 
     /// The slot's price: the largest p in [λs, λb] with g(p) ≥ p.
-    func price(of book: [ClearingOrder]) -> UInt64 {
-        let curve = SupplyDemandCurve(book)
+    func price(of entries: [SlotEntry]) -> UInt64 {
+        let curve = SupplyDemandCurve(entries)
         var low = feedInPrice
         var high = retailPrice
         while low < high {
@@ -65,18 +65,18 @@ struct SupplyDemandCurve {
     private var bidLimits = [UInt64]()
     private var bidSums = [UInt128]()
 
-    init(_ book: [ClearingOrder]) {
-        let asks = book.filter { $0.side == .sell }.sorted { $0.limitPrice < $1.limitPrice }
-        let bids = book.filter { $0.side == .buy }.sorted { $0.limitPrice < $1.limitPrice }
+    init(_ entries: [SlotEntry]) {
+        let asks = entries.filter { !$0.isBuy }.sorted { $0.limit < $1.limit }
+        let bids = entries.filter(\.isBuy).sorted { $0.limit < $1.limit }
         var sum: UInt128 = 0
         for ask in asks {
-            sum += UInt128(ask.quantityWh)
-            askLimits.append(ask.limitPrice)
+            sum += UInt128(ask.quantity)
+            askLimits.append(ask.limit)
             askSums.append(sum)
         }
-        bidLimits = bids.map(\.limitPrice)
+        bidLimits = bids.map(\.limit)
         bidSums = [UInt128](repeating: 0, count: bids.count + 1)
-        for index in bids.indices.reversed() { bidSums[index] = bidSums[index + 1] + UInt128(bids[index].quantityWh) }
+        for index in bids.indices.reversed() { bidSums[index] = bidSums[index + 1] + UInt128(bids[index].quantity) }
     }
 
     func at(_ price: UInt64) -> (supply: UInt128, demand: UInt128) {

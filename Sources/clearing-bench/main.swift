@@ -19,16 +19,14 @@ struct SplitMix64: RandomNumberGenerator {
     }
 }
 
-/// `count` orders from `count / 4` members over `slots` slots, ids `<member hex>/<index>` as the
+/// `count` orders from `count / 4` random members over `slots` slots, ids `<member hex>/<index>` as the
 /// runner builds them; prices 0.08…0.26 per kWh in 6-decimal base units, 0.1…5 kWh.
 func syntheticBook(count: Int, slots: Int, seed: UInt64) -> [ClearingOrder] {
     var rng = SplitMix64(state: seed)
     let memberCount = max(1, count / 4)
-    let members = (0..<memberCount).map { i -> Address in
-        var bytes = [UInt8](repeating: 0, count: 20)
-        withUnsafeBytes(of: UInt64(i).bigEndian) { bytes.replaceSubrange(12..<20, with: $0) }
-        bytes[0] = 0xce
-        return Address(unchecked: bytes)
+    // Random addresses, as real ones (hashes of keys) are.
+    let members = (0..<memberCount).map { _ in
+        Address(unchecked: (0..<20).map { _ in UInt8.random(in: 0...255, using: &rng) })
     }
     var nextIndex = [Int](repeating: 0, count: memberCount)
     var orders = [ClearingOrder]()
@@ -39,7 +37,8 @@ func syntheticBook(count: Int, slots: Int, seed: UInt64) -> [ClearingOrder] {
         let price = UInt64.random(in: 80...260, using: &rng) * 1_000
         orders.append(
             ClearingOrder(
-                id: "\(members[m].hex)/\(nextIndex[m])", member: members[m], slot: Int.random(in: 0..<slots, using: &rng),
+                id: "\(members[m].hex)/\(nextIndex[m])", member: members[m],
+                slot: Int.random(in: 0..<slots, using: &rng),
                 side: side, quantityWh: UInt64.random(in: 100...5_000, using: &rng), limitPrice: price))
         nextIndex[m] += 1
     }
@@ -53,6 +52,44 @@ func peakMemoryMiB() -> Double? {
         let kB = Double(line.split(separator: " ").dropFirst().first ?? "")
     else { return nil }
     return kB / 1024
+}
+
+/// `--digest`: one hash per mechanism over the results of many small random books (shared
+/// members, ties, crossing and not) and one 100k-order book, to check that an optimisation
+/// changes no result: run it before and after, compare.
+func digests(_ names: [String], params: JSONValue) throws {
+    var rng = SplitMix64(state: 7)
+    let members = (0..<6).map { _ in Address(unchecked: (0..<20).map { _ in UInt8.random(in: 0...255, using: &rng) }) }
+    var books = [[ClearingOrder]]()
+    for _ in 0..<3_000 {
+        books.append(
+            (0..<Int.random(in: 0...14, using: &rng)).map { i in
+                ClearingOrder(
+                    id: "\(members[i % 6].hex)/\(Int.random(in: 0...20, using: &rng))-\(i)",
+                    member: members[Int.random(in: 0..<6, using: &rng)], slot: Int.random(in: 0...2, using: &rng),
+                    side: Bool.random(using: &rng) ? .buy : .sell,
+                    quantityWh: UInt64.random(in: 1...3_000, using: &rng),
+                    limitPrice: UInt64.random(in: 70...270, using: &rng) * 1_000)
+            })
+    }
+    books.append(syntheticBook(count: 100_000, slots: 24, seed: 9))
+    for name in names {
+        let mechanism = try BuiltInClearing.make(name, params: params)
+        var text = ""
+        for book in books {
+            text +=
+                ClearingProtocol.encodeResult(mechanism.clear(orders: book, slots: book.count > 1_000 ? 24 : 3))
+                .jsonText
+        }
+        print("\(name): \(Keccak256.hash(Array(text.utf8)).hex)")
+    }
+}
+
+if CommandLine.arguments.dropFirst().first == "--digest" {
+    try digests(
+        ["uniform-price", "pay-as-bid", "pay-as-offer", "k-double-auction", "mcafee", "sdr", "mid-market-rate"],
+        params: ["feed_in_price": "80000", "retail_price": "260000", "k": "1/3"])
+    exit(0)
 }
 
 let arguments = CommandLine.arguments.dropFirst()

@@ -1,0 +1,113 @@
+import Chain
+
+/// One order as the per-slot clearing code sees it: its limit and quantity, and integers for
+/// everything else — `rank` is its position in ascending id order (every tie-break by id
+/// compares ranks), `order` its index in the input, `member` a dense number for its member.
+struct SlotEntry {
+    var limit: UInt64
+    var quantity: UInt64
+    var rank: Int32
+    var order: Int32
+    var member: Int32
+    var isBuy: Bool
+}
+
+/// A fill of one entry, before it becomes an `OrderFill`.
+struct SlotFill {
+    var entry: SlotEntry
+    var quantity: UInt64
+    var price: UInt64
+}
+
+/// The orders of one clearing, indexed once: id ranks, member numbers and the entries of each
+/// slot. Orders whose slot is outside 0..<slots are left out (they never trade).
+struct IndexedBook {
+    let orders: [ClearingOrder]
+    /// Input indices in ascending id order.
+    let idOrder: [Int32]
+    let slotEntries: [[SlotEntry]]
+    let memberCount: Int
+
+    init(orders: [ClearingOrder], slots: Int) {
+        self.orders = orders
+        idOrder = Self.sortedByID(orders)
+        var rank = [Int32](repeating: 0, count: orders.count)
+        for (position, index) in idOrder.enumerated() { rank[Int(index)] = Int32(position) }
+        var members = [Address: Int32]()
+        var entries = [[SlotEntry]](repeating: [], count: max(slots, 0))
+        for (index, order) in orders.enumerated() where order.slot >= 0 && order.slot < slots {
+            let member: Int32
+            if let known = members[order.member] {
+                member = known
+            } else {
+                member = Int32(members.count)
+                members[order.member] = member
+            }
+            entries[order.slot].append(
+                SlotEntry(
+                    limit: order.limitPrice, quantity: order.quantityWh, rank: rank[index], order: Int32(index),
+                    member: member, isBuy: order.side == .buy))
+        }
+        slotEntries = entries
+        memberCount = members.count
+    }
+
+    /// Indices of `orders` in ascending `String` order of their ids. ASCII ids (all real ones)
+    /// are sorted on their first 16 bytes as two integers, the full ids compared only on equal
+    /// prefixes; for ASCII, byte order and `String` order agree. Other ids use `String` order.
+    static func sortedByID(_ orders: [ClearingOrder]) -> [Int32] {
+        guard orders.allSatisfy({ $0.id.utf8.allSatisfy { $0 < 0x80 } }) else {
+            return (0..<Int32(orders.count)).sorted { orders[Int($0)].id < orders[Int($1)].id }
+        }
+        var keyed = [(UInt64, UInt64, Int32)]()
+        keyed.reserveCapacity(orders.count)
+        for (index, order) in orders.enumerated() {
+            var high: UInt64 = 0
+            var low: UInt64 = 0
+            var count = 0
+            for byte in order.id.utf8.prefix(16) {
+                if count < 8 {
+                    high |= UInt64(byte) << (56 - 8 * count)
+                } else {
+                    low |= UInt64(byte) << (120 - 8 * count)
+                }
+                count += 1
+            }
+            keyed.append((high, low, Int32(index)))
+        }
+        keyed.sort { a, b in
+            if a.0 != b.0 { return a.0 < b.0 }
+            if a.1 != b.1 { return a.1 < b.1 }
+            return orders[Int(a.2)].id < orders[Int(b.2)].id
+        }
+        return keyed.map(\.2)
+    }
+
+    /// Clears each slot on its own with `clearSlot(slot, entries, marks)` and gathers the
+    /// results, fills in ascending order id.
+    static func clearEachSlot(
+        orders: [ClearingOrder], slots: Int,
+        _ clearSlot: (Int, [SlotEntry], MemberMarks) -> (SlotClearing, [SlotFill])
+    ) -> ClearingResult {
+        let book = IndexedBook(orders: orders, slots: slots)
+        let marks = MemberMarks(memberCount: book.memberCount)
+        var quantity = [UInt64](repeating: 0, count: orders.count)
+        var price = [UInt64](repeating: 0, count: orders.count)
+        var slotResults = [SlotClearing]()
+        slotResults.reserveCapacity(max(slots, 0))
+        for slot in 0..<max(slots, 0) {
+            let (clearing, fills) = clearSlot(slot, book.slotEntries[slot], marks)
+            slotResults.append(clearing)
+            for fill in fills where fill.quantity > 0 {
+                quantity[Int(fill.entry.order)] = fill.quantity
+                price[Int(fill.entry.order)] = fill.price
+            }
+        }
+        var fills = [OrderFill]()
+        for index in book.idOrder where quantity[Int(index)] > 0 {
+            let i = Int(index)
+            fills.append(OrderFill(orderID: orders[i].id, quantityWh: quantity[i], price: price[i]))
+        }
+        return ClearingResult(slots: slotResults, fills: fills)
+    }
+}
