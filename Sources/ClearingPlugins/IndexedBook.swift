@@ -33,15 +33,17 @@ struct IndexedBook {
         idOrder = Self.sortedByID(orders)
         var rank = [Int32](repeating: 0, count: orders.count)
         for (position, index) in idOrder.enumerated() { rank[Int(index)] = Int32(position) }
-        var members = [Address: Int32]()
+        var members = [MemberKey: Int32]()
+        members.reserveCapacity(orders.count / 2)
         var entries = [[SlotEntry]](repeating: [], count: max(slots, 0))
         for (index, order) in orders.enumerated() where order.slot >= 0 && order.slot < slots {
+            let key = MemberKey(order.member)
             let member: Int32
-            if let known = members[order.member] {
+            if let known = members[key] {
                 member = known
             } else {
                 member = Int32(members.count)
-                members[order.member] = member
+                members[key] = member
             }
             entries[order.slot].append(
                 SlotEntry(
@@ -109,5 +111,21 @@ struct IndexedBook {
             fills.append(OrderFill(orderID: orders[i].id, quantityWh: quantity[i], price: price[i]))
         }
         return ClearingResult(slots: slotResults, fills: fills)
+    }
+}
+
+/// An address as three integers: hashing and comparing it is much cheaper than its byte array.
+struct MemberKey: Hashable {
+    var high: UInt64
+    var middle: UInt64
+    var low: UInt32
+
+    init(_ address: Address) {
+        (high, middle, low) = address.bytes.withUnsafeBytes {
+            (
+                $0.loadUnaligned(as: UInt64.self), $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                $0.loadUnaligned(fromByteOffset: 16, as: UInt32.self)
+            )
+        }
     }
 }
