@@ -93,6 +93,14 @@ import Testing
         #expect([fill(result, "b1"), fill(result, "b2"), fill(result, "b3")] == [4, 3, 3])
     }
 
+    /// Everyone at λs: at 100 supply 10, demand 20 → formula 142 ≥ 100; at 101 the bids drop
+    /// out. The slot clears at 100, the bids sharing 10 Wh equally.
+    @Test func allAtTheSamePriceClearThere() throws {
+        let result = try clear([order("b1", .buy, 10, 100), order("b2", .buy, 10, 100), order("s", .sell, 10, 100)])
+        #expect(result.slots[0] == SlotClearing(slot: 0, price: 100, volumeWh: 10))
+        #expect([fill(result, "b1"), fill(result, "b2"), fill(result, "s")] == [5, 5, 10])
+    }
+
     /// Sums above 2^64: supply = demand = 2·(2^64 − 1) → SDR 1 → λs; the volume is capped at
     /// 2^64 − 1 and both sides are rationed: 2^63 and 2^63 − 1.
     @Test func hugeQuantitiesAreCappedAtTheTypeLimit() throws {
