@@ -97,4 +97,10 @@ public enum ClearingProtocol {
 /// A clearing mechanism: pure, deterministic, integer-only.
 public protocol ClearingMechanism: Sendable {
     func clear(orders: [ClearingOrder], slots: Int) -> ClearingResult
+    /// Prices every fill must lie in, checked by the verifier (nil: no bounds).
+    var priceBounds: ClearingVerifier.Bounds? { get }
+}
+
+extension ClearingMechanism {
+    public var priceBounds: ClearingVerifier.Bounds? { nil }
 }

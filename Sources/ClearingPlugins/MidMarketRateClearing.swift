@@ -23,6 +23,9 @@ public struct MidMarketRateClearing: Sendable, ClearingMechanism {
     /// P_mid, rounded down.
     public var midPrice: UInt64 { feedInPrice + (retailPrice - feedInPrice) / 2 }
 
+    /// Every fill lies in [λs, λb].
+    public var priceBounds: ClearingVerifier.Bounds? { .init(minimum: feedInPrice, maximum: retailPrice) }
+
     public func clear(orders: [ClearingOrder], slots: Int) -> ClearingResult {
         let price = midPrice
         return IndexedBook.clearEachSlot(orders: orders, slots: slots) { slot, entries, marks in

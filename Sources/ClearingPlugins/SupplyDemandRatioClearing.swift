@@ -35,6 +35,9 @@ public struct SupplyDemandRatioClearing: Sendable, ClearingMechanism {
         return UInt64(numerator / denominator)
     }
 
+    /// Every fill lies in [λs, λb].
+    public var priceBounds: ClearingVerifier.Bounds? { .init(minimum: feedInPrice, maximum: retailPrice) }
+
     public func clear(orders: [ClearingOrder], slots: Int) -> ClearingResult {
         IndexedBook.clearEachSlot(orders: orders, slots: slots) { slot, entries, marks in
             FixedPriceSlot.clear(slot: slot, entries: entries, price: price(of: entries), marks: marks)

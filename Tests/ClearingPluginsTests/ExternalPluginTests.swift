@@ -110,6 +110,28 @@ import Testing
         #expect(message?.contains("request failed") == true, "\(message ?? "succeeded")")
     }
 
+    /// A loopback socket that accepts connections (the kernel's backlog) but never answers.
+    @Test func silentHTTPPluginTimesOut() async throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listener, $0, length) == 0 && listen(listener, 4) == 0 && getsockname(listener, $0, &length) == 0
+            }
+        }
+        #expect(bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let plugin = try ClearingPlugin.resolve("http:http://127.0.0.1:\(port)/clear", params: ["timeout_seconds": 1])
+        let start = ContinuousClock.now
+        let message = await failure(plugin)
+        #expect(message?.contains("request failed") == true, "\(message ?? "succeeded")")
+        #expect(ContinuousClock.now - start < .seconds(15))
+    }
+
     @Test func namesAreCheckedBeforeAnythingRuns() {
         #expect(ClearingPlugin.nameProblem("sdr") == nil)
         #expect(ClearingPlugin.nameProblem("exec:python3 x.py") == nil)

@@ -64,7 +64,7 @@ public enum ClearingPlugin: Sendable {
         switch self {
         case .builtIn(let mechanism):
             let result = mechanism.clear(orders: orders, slots: slots)
-            try ClearingVerifier.verify(result, orders: orders, slots: slots)
+            try ClearingVerifier.verify(result, orders: orders, slots: slots, bounds: mechanism.priceBounds)
             return result
         case .exec(let plugin):
             let request = ClearingProtocol.encodeRequest(orders: orders, slots: slots, params: params)
