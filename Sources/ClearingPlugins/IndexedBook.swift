@@ -58,31 +58,73 @@ struct IndexedBook {
     /// are sorted on their first 16 bytes as two integers, the full ids compared only on equal
     /// prefixes; for ASCII, byte order and `String` order agree. Other ids use `String` order.
     static func sortedByID(_ orders: [ClearingOrder]) -> [Int32] {
-        guard orders.allSatisfy({ $0.id.utf8.allSatisfy { $0 < 0x80 } }) else {
-            return (0..<Int32(orders.count)).sorted { orders[Int($0)].id < orders[Int($1)].id }
-        }
         var keyed = [(UInt64, UInt64, Int32)]()
         keyed.reserveCapacity(orders.count)
         for (index, order) in orders.enumerated() {
-            var high: UInt64 = 0
-            var low: UInt64 = 0
-            var count = 0
-            for byte in order.id.utf8.prefix(16) {
-                if count < 8 {
-                    high |= UInt64(byte) << (56 - 8 * count)
-                } else {
-                    low |= UInt64(byte) << (120 - 8 * count)
-                }
-                count += 1
+            guard let key = order.id.utf8.withContiguousStorageIfAvailable({ Self.asciiPrefixKey($0) }) ?? nil else {
+                return (0..<Int32(orders.count)).sorted { orders[Int($0)].id < orders[Int($1)].id }
             }
-            keyed.append((high, low, Int32(index)))
+            keyed.append((key.0, key.1, Int32(index)))
         }
-        keyed.sort { a, b in
-            if a.0 != b.0 { return a.0 < b.0 }
-            if a.1 != b.1 { return a.1 < b.1 }
-            return orders[Int(a.2)].id < orders[Int(b.2)].id
+        if keyed.count >= 4_096 {
+            radixSort(&keyed)
+        } else {
+            // Small books: a comparison sort costs less than the radix sort's 64k counters.
+            keyed.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+        }
+        // Equal 16-byte prefixes: order each such run by the full id.
+        var start = 0
+        while start < keyed.count {
+            var end = start + 1
+            while end < keyed.count, keyed[end].0 == keyed[start].0, keyed[end].1 == keyed[start].1 { end += 1 }
+            if end - start > 1 { keyed[start..<end].sort { orders[Int($0.2)].id < orders[Int($1.2)].id } }
+            start = end
         }
         return keyed.map(\.2)
+    }
+
+    /// The first 16 bytes as two big-endian integers (zero-padded), or nil if any byte is not ASCII.
+    static func asciiPrefixKey(_ bytes: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64)? {
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        var any: UInt8 = 0
+        for (offset, byte) in bytes.enumerated() {
+            any |= byte
+            if offset < 8 {
+                high |= UInt64(byte) << (56 - 8 * offset)
+            } else if offset < 16 {
+                low |= UInt64(byte) << (120 - 8 * offset)
+            }
+        }
+        return any < 0x80 ? (high, low) : nil
+    }
+
+    /// Sorts by (first, second) as one 128-bit key: least-significant-digit radix sort, 16-bit
+    /// digits, skipping digits every key shares.
+    static func radixSort(_ keys: inout [(UInt64, UInt64, Int32)]) {
+        guard keys.count > 1 else { return }
+        var buffer = keys
+        var counts = [Int](repeating: 0, count: 65_537)
+        for pass in 0..<8 {
+            let shift = UInt64((pass % 4) * 16)
+            let low = pass < 4
+            for index in counts.indices { counts[index] = 0 }
+            keys.withUnsafeBufferPointer { source in
+                for key in source { counts[Int(((low ? key.1 : key.0) >> shift) & 0xffff) + 1] += 1 }
+            }
+            if counts.contains(keys.count) { continue }
+            for digit in 1..<counts.count { counts[digit] += counts[digit - 1] }
+            keys.withUnsafeBufferPointer { source in
+                buffer.withUnsafeMutableBufferPointer { target in
+                    for key in source {
+                        let digit = Int(((low ? key.1 : key.0) >> shift) & 0xffff)
+                        target[counts[digit]] = key
+                        counts[digit] += 1
+                    }
+                }
+            }
+            swap(&keys, &buffer)
+        }
     }
 
     /// Clears each slot on its own with `clearSlot(slot, entries, marks)` and gathers the

@@ -45,6 +45,14 @@ func syntheticBook(count: Int, slots: Int, seed: UInt64) -> [ClearingOrder] {
     return orders
 }
 
+/// CPU time of this thread: on a machine shared with other builds, the time the clearing
+/// actually ran (wall time also counts waiting for a core).
+func threadCPUSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+}
+
 /// VmHWM (peak resident memory) of this process, in MiB.
 func peakMemoryMiB() -> Double? {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
@@ -105,13 +113,15 @@ print("book: \(count) orders, \(slots) slots (built in \(built))")
 for name in names {
     let mechanism = try BuiltInClearing.make(name, params: params)
     let start = ContinuousClock.now
+    let cpuStart = threadCPUSeconds()
     let result = mechanism.clear(orders: orders, slots: slots)
+    let cpu = threadCPUSeconds() - cpuStart
     let elapsed = ContinuousClock.now - start
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     let volume = result.slots.reduce(UInt64(0)) { $0 + $1.volumeWh }
     print(
         String(
-            format: "%@: %.3f s, %.0f orders/s, %d fills, %llu Wh traded", name, seconds, Double(count) / seconds,
-            result.fills.count, volume))
+            format: "%@: %.3f s wall, %.3f s CPU, %.0f orders/s (wall), %d fills, %llu Wh traded", name, seconds, cpu,
+            Double(count) / seconds, result.fills.count, volume))
 }
 if let peak = peakMemoryMiB() { print(String(format: "peak memory (VmHWM): %.1f MiB", peak)) }
