@@ -54,7 +54,11 @@ extension Phases {
         let result: ClearingResult
         do {
             result = try await clearing(c).clear(orders: orders, slots: slots, params: c.manifest.clearing.params)
-        } catch let error as RunnerError { throw error } catch { throw RunnerError.chain("\(error)") }
+        } catch let error as RunnerError {
+            throw error
+        } catch let error as ExternalPluginError {
+            throw RunnerError.input("\(error)")
+        } catch { throw RunnerError.chain("\(error)") }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         let resultData = try encoder.encode(result)
