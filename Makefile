@@ -9,7 +9,7 @@ VENV_STAMP   := $(VENV)/.requirements.stamp
 APT_PACKAGES := libsecp256k1-dev libcurl4-openssl-dev pkg-config python3 python3-venv postgresql
 APT_STAMP    := .build/.apt-packages.stamp
 
-.PHONY: all deps devchain-venv build lint format test test-swift test-devchain demo demo-chain gas-report contracts clean
+.PHONY: all deps devchain-venv build lint format test test-swift test-devchain demo demo-chain gas-report bench contracts clean
 
 all: build
 
@@ -69,6 +69,15 @@ demo-chain: devchain-venv build
 ## gas-report: gas per member for a 24-slot session, direct vs batched (a benchmark, not a test).
 gas-report: devchain-venv build
 	$(SWIFT) run --skip-build market-gas-report $(or $(MEMBERS),20)
+
+## bench: clearing throughput and peak memory on synthetic books (release build; one process per size).
+BENCH_SIZES ?= 10000:24 10000:96 100000:24 100000:96 1000000:24 1000000:96
+BENCH_MECHANISMS ?= uniform-price sdr
+bench: $(APT_STAMP)
+	$(SWIFT) build -c release --product clearing-bench
+	@for size in $(BENCH_SIZES); do \
+	  $(SWIFT) run -c release --skip-build clearing-bench $${size%%:*} $${size##*:} $(BENCH_MECHANISMS) || exit 1; \
+	done
 
 ## contracts: recompile contracts/src into contracts/artifacts (needs solc on PATH).
 contracts:

@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "Market", dependencies: ["Chain"]),
         .target(
             name: "Manifest",
-            dependencies: ["Chain", "Market", .product(name: "Yams", package: "Yams")]
+            dependencies: ["Chain", "Market", "ClearingPlugins", .product(name: "Yams", package: "Yams")]
         ),
         .target(name: "ClearingPlugins", dependencies: ["Chain", "Market"]),
         .target(name: "Validation", dependencies: ["Chain", "Market"]),
@@ -59,6 +59,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "market-gas-report", dependencies: ["Chain", "DevChain", "Market"]),
+        .executableTarget(name: "clearing-bench", dependencies: ["ClearingPlugins", "Chain", "Market"]),
         .testTarget(name: "ChainTests", dependencies: ["Chain"], resources: [.copy("Vectors")]),
         .testTarget(name: "MarketTests", dependencies: ["Chain", "Market"]),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest", "Chain"]),

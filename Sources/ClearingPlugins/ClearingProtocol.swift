@@ -97,45 +97,10 @@ public enum ClearingProtocol {
 /// A clearing mechanism: pure, deterministic, integer-only.
 public protocol ClearingMechanism: Sendable {
     func clear(orders: [ClearingOrder], slots: Int) -> ClearingResult
+    /// Prices every fill must lie in, checked by the verifier (nil: no bounds).
+    var priceBounds: ClearingVerifier.Bounds? { get }
 }
 
-extension UniformPriceClearing: ClearingMechanism {}
-
-/// The built-in mechanisms by manifest name.
-public enum BuiltInClearing {
-    public static let names = ["uniform-price", "pay-as-bid", "pay-as-offer", "k-double-auction", "mcafee"]
-
-    /// The mechanism called `name`, configured by `params` (`price_rule`: midpoint | bid | ask,
-    /// `k`: "n/d" for k-double-auction).
-    public static func make(_ name: String, params: JSONValue) throws(ClearingProtocol.FormatError)
-        -> any ClearingMechanism
-    {
-        switch name {
-        case "uniform-price":
-            switch params["price_rule"]?.stringValue ?? "midpoint" {
-            case "midpoint": return UniformPriceClearing(rule: .midpoint)
-            case "bid": return UniformPriceClearing(rule: .bid)
-            case "ask": return UniformPriceClearing(rule: .ask)
-            case "k": return UniformPriceClearing(rule: try k(params))
-            case let other:
-                throw .init(path: "params.price_rule", problem: "\"\(other)\" is not midpoint, bid, ask or k")
-            }
-        case "pay-as-bid": return DiscriminatoryClearing(mode: .payAsBid)
-        case "pay-as-offer": return DiscriminatoryClearing(mode: .payAsOffer)
-        case "k-double-auction": return UniformPriceClearing(rule: try k(params), boundByRejected: false)
-        case "mcafee": return McAfeeClearing()
-        default:
-            throw .init(
-                path: "plugin", problem: "\"\(name)\" is not built in (one of: \(names.joined(separator: ", ")))")
-        }
-    }
-
-    static func k(_ params: JSONValue) throws(ClearingProtocol.FormatError) -> PriceRule {
-        let text = params["k"]?.stringValue ?? "1/2"
-        let parts = text.split(separator: "/")
-        guard parts.count == 2, let n = UInt64(parts[0]), let d = UInt64(parts[1]), d > 0, n <= d else {
-            throw .init(path: "params.k", problem: "\"\(text)\" is not a fraction n/d in [0, 1], e.g. \"1/2\"")
-        }
-        return .k(numerator: n, denominator: d)
-    }
+extension ClearingMechanism {
+    public var priceBounds: ClearingVerifier.Bounds? { nil }
 }

@@ -1,4 +1,3 @@
-import BigInt
 import Market
 
 /// `pay-as-bid` and `pay-as-offer`: the same volume and the same fills as `uniform-price`, but
@@ -16,23 +15,26 @@ public struct DiscriminatoryClearing: Sendable, ClearingMechanism {
     public init(mode: Mode) { self.mode = mode }
 
     public func clear(orders: [ClearingOrder], slots: Int) -> ClearingResult {
-        MeritOrderWalk.clearEachSlot(orders: orders, slots: slots) { slot, book in
-            let walk = MeritOrderWalk(book: book)
-            let quantities = UniformPriceClearing.removeSelfTrades(walk.allocate(walk.volume), book: book)
+        IndexedBook.clearEachSlot(orders: orders, slots: slots) { slot, entries, marks in
+            let walk = MeritOrderWalk(entries)
+            var (bidQuantities, askQuantities) = walk.allocate(walk.volume)
+            Rationing.removeSelfTrades(
+                bids: walk.bids, &bidQuantities, asks: walk.asks, &askQuantities, marks: marks)
             // The filled orders, still in merit order, with their quantities.
-            let bids = walk.bids.compactMap { o in quantities[o.id].flatMap { $0 > 0 ? (o, $0) : nil } }
-            let asks = walk.asks.compactMap { o in quantities[o.id].flatMap { $0 > 0 ? (o, $0) : nil } }
-            // Value each order pays or receives across its matches.
-            var value = [String: BigUInt]()
+            let bids = walk.bids.indices.filter { bidQuantities[$0] > 0 }.map { (walk.bids[$0], bidQuantities[$0]) }
+            let asks = walk.asks.indices.filter { askQuantities[$0] > 0 }.map { (walk.asks[$0], askQuantities[$0]) }
+            // Value each order pays or receives across its matches (< 2^128: Σ q ≤ its quantity).
+            var bidValue = [UInt128](repeating: 0, count: bids.count)
+            var askValue = [UInt128](repeating: 0, count: asks.count)
             var i = 0
             var j = 0
             var bidLeft = bids.first?.1 ?? 0
             var askLeft = asks.first?.1 ?? 0
             while i < bids.count, j < asks.count {
                 let q = min(bidLeft, askLeft)
-                let price = mode == .payAsBid ? bids[i].0.limitPrice : asks[j].0.limitPrice
-                value[bids[i].0.id, default: 0] += BigUInt(q) * BigUInt(price)
-                value[asks[j].0.id, default: 0] += BigUInt(q) * BigUInt(price)
+                let price = mode == .payAsBid ? bids[i].0.limit : asks[j].0.limit
+                bidValue[i] += UInt128(q) * UInt128(price)
+                askValue[j] += UInt128(q) * UInt128(price)
                 bidLeft -= q
                 askLeft -= q
                 if bidLeft == 0 {
@@ -44,17 +46,18 @@ public struct DiscriminatoryClearing: Sendable, ClearingMechanism {
                     askLeft = j < asks.count ? asks[j].1 : 0
                 }
             }
-            var fills = [OrderFill]()
-            for (order, quantity) in bids + asks {
-                let total = value[order.id] ?? 0
-                let q = BigUInt(quantity)
-                let price: UInt64
-                switch (mode, order.side) {
-                case (.payAsBid, .buy), (.payAsOffer, .sell): price = order.limitPrice
-                case (.payAsBid, .sell): price = UInt64(total / q)
-                case (.payAsOffer, .buy): price = UInt64((total + q - 1) / q)
+            var fills = [SlotFill]()
+            for (side, values) in [(bids, bidValue), (asks, askValue)] {
+                for ((entry, quantity), total) in zip(side, values) {
+                    let q = UInt128(quantity)
+                    let price: UInt64
+                    switch (mode, entry.isBuy) {
+                    case (.payAsBid, true), (.payAsOffer, false): price = entry.limit
+                    case (.payAsBid, false): price = UInt64(total / q)
+                    case (.payAsOffer, true): price = UInt64((total + q - 1) / q)
+                    }
+                    fills.append(SlotFill(entry: entry, quantity: quantity, price: price))
                 }
-                fills.append(OrderFill(orderID: order.id, quantityWh: quantity, price: price))
             }
             let volume = bids.reduce(0) { $0 + $1.1 }
             return (SlotClearing(slot: slot, price: nil, volumeWh: volume), fills)

@@ -8,8 +8,8 @@ public struct McAfeeClearing: Sendable, ClearingMechanism {
     public init() {}
 
     public func clear(orders: [ClearingOrder], slots: Int) -> ClearingResult {
-        MeritOrderWalk.clearEachSlot(orders: orders, slots: slots) { slot, book in
-            let walk = MeritOrderWalk(book: book)
+        IndexedBook.clearEachSlot(orders: orders, slots: slots) { slot, entries, marks in
+            let walk = MeritOrderWalk(entries)
             guard walk.volume > 0, let pb = walk.marginalBid, let pa = walk.marginalAsk else {
                 return (SlotClearing(slot: slot, price: nil, volumeWh: 0), [])
             }
@@ -18,16 +18,10 @@ public struct McAfeeClearing: Sendable, ClearingMechanism {
                 let p0 = UInt64((UInt128(b) + UInt128(s)) / 2)
                 if pa <= p0 && p0 <= pb { uniform = p0 }
             }
-            let total = uniform == nil ? walk.volume - 1 : walk.volume
-            let quantities = UniformPriceClearing.removeSelfTrades(walk.allocate(total), book: book)
-            var traded: UInt64 = 0
-            var fills = [OrderFill]()
-            for order in book {
-                guard let q = quantities[order.id], q > 0 else { continue }
-                let price = uniform ?? (order.side == .buy ? pb : pa)
-                fills.append(OrderFill(orderID: order.id, quantityWh: q, price: price))
-                if order.side == .buy { traded += q }
-            }
+            var (bidQuantities, askQuantities) = walk.allocate(uniform == nil ? walk.volume - 1 : walk.volume)
+            Rationing.removeSelfTrades(
+                bids: walk.bids, &bidQuantities, asks: walk.asks, &askQuantities, marks: marks)
+            let (fills, traded) = walk.fills(bidQuantities, askQuantities) { uniform ?? ($0.isBuy ? pb : pa) }
             return (SlotClearing(slot: slot, price: traded > 0 ? uniform : nil, volumeWh: traded), fills)
         }
     }

@@ -24,26 +24,24 @@ public struct UniformPriceClearing: Sendable {
     }
 
     public func clear(orders: [ClearingOrder], slots: Int) -> ClearingResult {
-        MeritOrderWalk.clearEachSlot(orders: orders, slots: slots, clearSlot)
+        IndexedBook.clearEachSlot(orders: orders, slots: slots, clearSlot)
     }
 
-    func clearSlot(slot: Int, book: [ClearingOrder]) -> (SlotClearing, [OrderFill]) {
-        let walk = MeritOrderWalk(book: book)
+    func clearSlot(slot: Int, entries: [SlotEntry], marks: MemberMarks) -> (SlotClearing, [SlotFill]) {
+        let walk = MeritOrderWalk(entries)
         guard walk.volume > 0, let pb = walk.marginalBid, let pa = walk.marginalAsk else {
             return (SlotClearing(slot: slot, price: nil, volumeWh: 0), [])
         }
         // Rejected orders: strictly worse than the marginal price of their side.
-        let bestRejectedBid = walk.bids.first { $0.limitPrice < pb }?.limitPrice
-        let bestRejectedAsk = walk.asks.first { $0.limitPrice > pa }?.limitPrice
+        let bestRejectedBid = walk.bids.first { $0.limit < pb }?.limit
+        let bestRejectedAsk = walk.asks.first { $0.limit > pa }?.limit
         let low = boundByRejected ? max(pa, bestRejectedBid ?? 0) : pa
         let high = boundByRejected ? min(pb, bestRejectedAsk ?? UInt64.max) : pb
         let price = choose(low: low, high: high)
-        let quantities = Self.removeSelfTrades(walk.allocate(walk.volume), book: book)
-        let fills = book.compactMap { order -> OrderFill? in
-            guard let q = quantities[order.id], q > 0 else { return nil }
-            return OrderFill(orderID: order.id, quantityWh: q, price: price)
-        }
-        let traded = fills.filter { f in walk.bids.contains { $0.id == f.orderID } }.reduce(0) { $0 + $1.quantityWh }
+        var (bidQuantities, askQuantities) = walk.allocate(walk.volume)
+        Rationing.removeSelfTrades(
+            bids: walk.bids, &bidQuantities, asks: walk.asks, &askQuantities, marks: marks)
+        let (fills, traded) = walk.fills(bidQuantities, askQuantities) { _ in price }
         return (SlotClearing(slot: slot, price: traded > 0 ? price : nil, volumeWh: traded), fills)
     }
 
@@ -57,40 +55,5 @@ public struct UniformPriceClearing: Sendable {
             let span = BigUInt(high - low) * BigUInt(min(numerator, denominator)) / BigUInt(denominator)
             return low + UInt64(span)
         }
-    }
-
-    /// Splits `total` Wh over `orders` pro rata to their quantities by `LargestRemainder.split`
-    /// (floors first, then one Wh each to the largest remainders), remainder ties by order id.
-    /// Σ shares == total whenever total ≤ Σ quantities.
-    static func proRata(_ total: UInt64, over orders: [ClearingOrder]) -> [UInt64] {
-        let byID = orders.indices.sorted { orders[$0].id != orders[$1].id ? orders[$0].id < orders[$1].id : $0 < $1 }
-        let split = LargestRemainder.split(total, weights: byID.map { orders[$0].quantityWh })
-        var shares = [UInt64](repeating: 0, count: orders.count)
-        for (position, index) in byID.enumerated() { shares[index] = split[position] }
-        return shares
-    }
-
-    /// Takes each member's smaller filled side off both of its sides in the slot.
-    static func removeSelfTrades(_ quantities: [String: UInt64], book: [ClearingOrder]) -> [String: UInt64] {
-        var result = quantities
-        for (_, orders) in Dictionary(grouping: book, by: \.member) {
-            let buys = orders.filter { $0.side == .buy }.sorted { $0.id < $1.id }
-            let sells = orders.filter { $0.side == .sell }.sorted { $0.id < $1.id }
-            let bought = buys.reduce(0) { $0 + (result[$1.id] ?? 0) }
-            let sold = sells.reduce(0) { $0 + (result[$1.id] ?? 0) }
-            var overlap = min(bought, sold)
-            guard overlap > 0 else { continue }
-            for side in [buys, sells] {
-                var cut = overlap
-                for order in side.reversed() where cut > 0 {
-                    let q = result[order.id] ?? 0
-                    let take = min(q, cut)
-                    result[order.id] = q - take
-                    cut -= take
-                }
-            }
-            overlap = 0
-        }
-        return result
     }
 }

@@ -1,5 +1,6 @@
 import BigInt
 import Chain
+import ClearingPlugins
 import Foundation
 import Market
 
@@ -176,6 +177,17 @@ extension ManifestParser {
         guard let plugin = f["plugin"].string(hint: "a built-in name, exec:COMMAND or http:URL") else { return nil }
         let params = f["params"].isPresent ? json(f["params"].node!, issues: f.issues) : .object([:])
         if f["params"].isPresent, params.objectValue == nil { f["params"].fail("expected a mapping of parameters") }
+        if let problem = ClearingPlugin.nameProblem(plugin) {
+            f["plugin"].fail(problem)
+        } else if params.objectValue != nil {
+            do { _ = try ClearingPlugin.resolve(plugin, params: params) } catch {
+                // "params.k" → the `k` entry if written, else the params mapping (or the plugin).
+                let key = error.path.hasPrefix("params.") ? String(error.path.dropFirst(7)) : nil
+                let field =
+                    key.map { f["params"][$0].isPresent ? f["params"][$0] : f["params"] } ?? f["plugin"]
+                (field.isPresent ? field : f["plugin"]).fail(error.problem)
+            }
+        }
         return .init(plugin: plugin, params: params)
     }
 }

@@ -8,9 +8,12 @@ struct ClearCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clear",
         abstract: "Clear an order book (cer-clearing/1 JSON on stdin) and print the verified result on stdout.",
-        discussion: "Mechanisms: \(BuiltInClearing.names.joined(separator: ", ")). See docs/clearing.md.")
+        discussion: """
+            Built-in mechanisms: \(BuiltInClearing.names.joined(separator: ", ")); external plugins: exec:COMMAND, \
+            http:URL (params.timeout_seconds, default 30). See docs/clearing.md.
+            """)
 
-    @Option(help: "The mechanism.")
+    @Option(help: "The mechanism: a built-in name, exec:COMMAND or http:URL.")
     var plugin: String
 
     @Option(help: "Parameters as a JSON object; they override the request's own params.")
@@ -31,13 +34,13 @@ struct ClearCommand: AsyncParsableCommand {
             for (key, value) in extra { base[key] = value }
             merged = .object(base)
         }
-        let mechanism: any ClearingMechanism
-        do { mechanism = try BuiltInClearing.make(plugin, params: merged) } catch {
+        let plugin: ClearingPlugin
+        do { plugin = try ClearingPlugin.resolve(self.plugin, params: merged) } catch {
             throw InputError(error.description)
         }
-        let result = mechanism.clear(orders: request.orders, slots: request.slots)
-        do { try ClearingVerifier.verify(result, orders: request.orders, slots: request.slots) } catch {
-            throw InputError(error.description)
+        let result: ClearingResult
+        do { result = try await plugin.clear(orders: request.orders, slots: request.slots, params: merged) } catch {
+            throw InputError("\(error)")
         }
         say(ClearingProtocol.encodeResult(result).jsonText)
     }

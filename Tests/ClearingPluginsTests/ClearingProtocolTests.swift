@@ -64,6 +64,21 @@ import Testing
             Issue.record("k = 3/2 accepted")
         } catch { #expect(error.path == "params.k") }
     }
+
+    @Test(
+        arguments: [
+            ("sdr", ["retail_price": "250"], "params.feed_in_price"),
+            ("mid-market-rate", ["feed_in_price": 100], "params.retail_price"),
+            ("sdr", ["feed_in_price": "300", "retail_price": "250"], "params.feed_in_price"),
+        ] as [(String, JSONValue, String)])
+    func communityPricingNeedsGridPrices(_ name: String, _ params: JSONValue, _ path: String) throws {
+        do {
+            _ = try BuiltInClearing.make(name, params: params)
+            Issue.record("\(name) accepted \(params)")
+        } catch { #expect(error.path == path, "\(error)") }
+        let made = try BuiltInClearing.make(name, params: ["feed_in_price": "100", "retail_price": 250])
+        #expect(made is SupplyDemandRatioClearing || made is MidMarketRateClearing)
+    }
 }
 
 enum OrderFactory {

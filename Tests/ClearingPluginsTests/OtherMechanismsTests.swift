@@ -67,6 +67,8 @@ import Testing
                 DiscriminatoryClearing(mode: .payAsOffer).clear(orders: orders, slots: 2),
                 UniformPriceClearing(rule: .k(numerator: 1, denominator: 3), boundByRejected: false).clear(
                     orders: orders, slots: 2),
+                SupplyDemandRatioClearing(feedInPrice: 7_919, retailPrice: 40 * 7_919).clear(orders: orders, slots: 2),
+                MidMarketRateClearing(feedInPrice: 7_919, retailPrice: 40 * 7_919).clear(orders: orders, slots: 2),
             ] {
                 do { try ClearingVerifier.verify(result, orders: orders, slots: 2) } catch { Issue.record("\(error)") }
             }

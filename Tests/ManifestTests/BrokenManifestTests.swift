@@ -132,6 +132,15 @@ let brokenCases: [BrokenCase] = [
     .init(
         name: "missing clearing plugin", yaml: editing(38, nil), line: 37, path: "clearing.plugin", message: "missing"),
     .init(
+        name: "unknown clearing plugin", yaml: editing(38, "  plugin: vickrey"), line: 38, path: "clearing.plugin",
+        message: "is not built in"),
+    .init(
+        name: "bad price rule", yaml: editing(40, "    price_rule: median"), line: 40,
+        path: "clearing.params.price_rule", message: "is not midpoint"),
+    .init(
+        name: "sdr without grid prices", yaml: editing(38, "  plugin: sdr"), line: 40, path: "clearing.params",
+        message: "non-negative integer"),
+    .init(
         name: "bad settlement mode", yaml: editing(42, "  mode: sometimes"), line: 42, path: "settlement.mode",
         message: "is not allowed"),
     .init(name: "YAML syntax", yaml: editing(4, "  community: [CER Test"), line: 5, path: "", message: "YAML syntax"),

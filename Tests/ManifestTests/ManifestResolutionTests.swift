@@ -57,6 +57,15 @@ import Testing
                 .canonicalHash != base)
     }
 
+    @Test(arguments: ["exec:python3 plugins/clear.py", "http:http://127.0.0.1:8080/clear", "mid-market-rate"])
+    func externalAndCommunityPluginNamesAreAccepted(_ plugin: String) throws {
+        let yaml = editing(38, "  plugin: \"\(plugin)\"")
+            .replacingOccurrences(
+                of: "    price_rule: midpoint", with: "    feed_in_price: 100000\n    retail_price: \"250000\"")
+        let manifest = try ManifestParser.parse(yaml, file: "m.yaml", date: DeliveryCalendar.Day("2026-11-26")!)
+        #expect(manifest.clearing.plugin == plugin)
+    }
+
     @Test func decimalAmountsAreExact() {
         #expect(DecimalAmount.parse("0.05", decimals: 6) == 50_000)
         #expect(DecimalAmount.parse("1_000.5", decimals: 6) == 1_000_500_000)

@@ -51,10 +51,14 @@ extension Phases {
             }
         }
         let slots = Int(session.slots)
-        let result = try clearing(c).clear(orders: orders, slots: slots)
-        do { try ClearingVerifier.verify(result, orders: orders, slots: slots) } catch {
-            throw RunnerError.chain("\(error)")
-        }
+        let result: ClearingResult
+        do {
+            result = try await clearing(c).clear(orders: orders, slots: slots, params: c.manifest.clearing.params)
+        } catch let error as RunnerError {
+            throw error
+        } catch let error as ExternalPluginError {
+            throw RunnerError.input("\(error)")
+        } catch { throw RunnerError.chain("\(error)") }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         let resultData = try encoder.encode(result)
@@ -101,8 +105,8 @@ extension Phases {
         c.log("clearing published: \(result.fills.count) fills, result in \(c.runFolder.path)/clearing.json")
     }
 
-    static func clearing(_ c: RunContext) throws -> any ClearingMechanism {
-        do { return try BuiltInClearing.make(c.manifest.clearing.plugin, params: c.manifest.clearing.params) } catch {
+    static func clearing(_ c: RunContext) throws -> ClearingPlugin {
+        do { return try ClearingPlugin.resolve(c.manifest.clearing.plugin, params: c.manifest.clearing.params) } catch {
             throw RunnerError.input("clearing: \(error)")
         }
     }
