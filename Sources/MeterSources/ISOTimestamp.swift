@@ -1,3 +1,5 @@
+import Validation
+
 /// ISO-8601 timestamps with an explicit offset (`2026-11-26T00:15:00+01:00`, `…Z`) to Unix
 /// seconds, in integers (no Foundation date parsing, no floating point).
 enum ISOTimestamp {
@@ -46,23 +48,10 @@ enum ISOTimestamp {
         } else {
             return nil
         }
-        let daysInMonth: [Int64] = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        guard (1...12).contains(month), day >= 1, day <= daysInMonth[Int(month - 1)], hour < 24, minute < 60,
-            second < 60
+        guard (1...12).contains(month), day >= 1, day <= MeterTimestamp.daysInMonth(year: year, month: month),
+            hour < 24, minute < 60, second < 60
         else { return nil }
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-        if month == 2, day == 29, !leap { return nil }
-        return daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-    static func daysFromCivil(_ year: Int64, _ month: Int64, _ day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
+        return MeterTimestamp.daysFromCivil(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60
+            + second - offset
     }
 }

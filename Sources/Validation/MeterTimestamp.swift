@@ -8,10 +8,10 @@ struct WrittenTimestamp: Hashable {
 }
 
 /// Integer date arithmetic and the timestamp texts meter exports use.
-enum MeterTimestamp {
+public enum MeterTimestamp {
     /// Days from 1970-01-01 to the proleptic Gregorian `year-month-day` (H. Hinnant's
     /// `days_from_civil`).
-    static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
+    public static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -21,7 +21,8 @@ enum MeterTimestamp {
         return era * 146_097 + doe - 719_468
     }
 
-    static func daysInMonth(year: Int64, month: Int64) -> Int64 {
+    /// 28–31, leap years included.
+    public static func daysInMonth(year: Int64, month: Int64) -> Int64 {
         switch month {
         case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
         case 4, 6, 9, 11: return 30

@@ -7,22 +7,10 @@ import ClearingPlugins
 import Foundation
 import Market
 
-/// SplitMix64: a fixed seed gives the same book on every machine.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// `count` orders from `count / 4` random members over `slots` slots, ids `<member hex>/<index>` as the
 /// runner builds them; prices 0.08…0.26 per kWh in 6-decimal base units, 0.1…5 kWh.
 func syntheticBook(count: Int, slots: Int, seed: UInt64) -> [ClearingOrder] {
-    var rng = SplitMix64(state: seed)
+    var rng = SplitMix64(seed: seed)
     let memberCount = max(1, count / 4)
     // Random addresses, as real ones (hashes of keys) are.
     let members = (0..<memberCount).map { _ in
@@ -66,7 +54,7 @@ func peakMemoryMiB() -> Double? {
 /// members, ties, crossing and not) and one 100k-order book, to check that an optimisation
 /// changes no result: run it before and after, compare.
 func digests(_ names: [String], params: JSONValue) throws {
-    var rng = SplitMix64(state: 7)
+    var rng = SplitMix64(seed: 7)
     let members = (0..<6).map { _ in Address(unchecked: (0..<20).map { _ in UInt8.random(in: 0...255, using: &rng) }) }
     var books = [[ClearingOrder]]()
     for _ in 0..<3_000 {

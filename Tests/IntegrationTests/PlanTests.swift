@@ -7,8 +7,8 @@ import Testing
 @Suite(.serialized) struct PlanTests {
     static let manifest = SettlementTests.manifest
 
-    static func plan(_ runs: URL) throws -> (RunnerTests.Outcome, JSONValue?) {
-        let outcome = try RunnerTests.run(runs, manifest: manifest, command: ["plan", "--json"])
+    static func plan(_ runs: URL) async throws -> (RunnerTests.Outcome, JSONValue?) {
+        let outcome = try await RunnerTests.run(runs, manifest: manifest, command: ["plan", "--json"])
         let last = outcome.output.split(separator: "\n").last.map(String.init) ?? ""
         return (outcome, try? JSONValue.parse(Data(last.utf8)))
     }
@@ -17,10 +17,10 @@ import Testing
         plan?["transactions"]?.arrayValue?.compactMap { $0["step"]?.stringValue } ?? []
     }
 
-    @Test func aFreshSessionPlansTheDeploymentsAndWritesNoJournal() throws {
+    @Test func aFreshSessionPlansTheDeploymentsAndWritesNoJournal() async throws {
         let runs = RunnerTests.temporaryRuns()
         defer { try? FileManager.default.removeItem(at: runs) }
-        let (outcome, plan) = try Self.plan(runs)
+        let (outcome, plan) = try await Self.plan(runs)
         #expect(outcome.status == 0, "\(outcome.output)")
         #expect(Self.steps(plan) == ["deploy/token", "deploy/marketplace"])
         #expect(plan?["then"]?.stringValue?.contains("contracts' addresses") == true)
@@ -30,29 +30,29 @@ import Testing
 
     /// Interrupted in the commit phase: the plan lists the commits still missing and stops at
     /// the reveal deadline; the resumed run then signs exactly those steps first.
-    @Test func anInterruptedRunPlansWhatItWillSendNext() throws {
+    @Test func anInterruptedRunPlansWhatItWillSendNext() async throws {
         let reference = RunnerTests.temporaryRuns()
         defer { try? FileManager.default.removeItem(at: reference) }
-        #expect(try RunnerTests.run(reference, manifest: Self.manifest).status == 0)
+        #expect(try await RunnerTests.run(reference, manifest: Self.manifest).status == 0)
         let records = try Journal.readOnly(reference.appendingPathComponent("\(SettlementTests.runID)/journal.jsonl"))
         let crashAt = try #require(
             records.first { $0.type == "tx.mined" && $0.data["step"] == "commit/sara" }?.sequence)
 
         let runs = RunnerTests.temporaryRuns()
         defer { try? FileManager.default.removeItem(at: runs) }
-        let crashed = try RunnerTests.run(
+        let crashed = try await RunnerTests.run(
             runs, manifest: Self.manifest, environment: ["CER_RUN_CRASH_AFTER": String(crashAt)])
         #expect(crashed.status == 86)
         let journal = runs.appendingPathComponent("\(SettlementTests.runID)/journal.jsonl")
         let before = try Journal.readOnly(journal).count
 
-        let (outcome, plan) = try Self.plan(runs)
+        let (outcome, plan) = try await Self.plan(runs)
         #expect(outcome.status == 0, "\(outcome.output)")
         #expect(Self.steps(plan) == ["commit/tino", "commit/ugo", "commit/vera"])
         #expect(plan?["then"]?.stringValue?.contains("for reveal") == true)
         #expect(try Journal.readOnly(journal).count == before)
 
-        #expect(try RunnerTests.run(runs, manifest: Self.manifest).status == 0)
+        #expect(try await RunnerTests.run(runs, manifest: Self.manifest).status == 0)
         let signed = try Journal.readOnly(journal).dropFirst(before).filter { $0.type == "tx.signed" }
             .compactMap { $0.data["step"]?.stringValue }
         #expect(Array(signed.prefix(3)) == Self.steps(plan))

@@ -34,8 +34,9 @@ import Testing
         let log: URL
         let handle: FileHandle
 
-        func finish() throws -> Outcome {
-            while process.isRunning { usleep(50_000) }
+        /// Waits without holding a thread of the cooperative pool (other tests go on).
+        func finish() async throws -> Outcome {
+            while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
             try handle.close()
             return Outcome(
                 status: process.terminationStatus, output: (try? String(contentsOf: log, encoding: .utf8)) ?? "")
@@ -66,8 +67,8 @@ import Testing
     static func run(
         _ runs: URL, manifest: String = manifest, environment extra: [String: String] = [:],
         command: [String] = ["run"]
-    ) throws -> Outcome {
-        try start(runs, manifest: manifest, environment: extra, command: command).finish()
+    ) async throws -> Outcome {
+        try await start(runs, manifest: manifest, environment: extra, command: command).finish()
     }
 
     /// What must be equal after any crash-and-resume: every sender's nonce (no extra
@@ -113,7 +114,7 @@ import Testing
     @Test func crashAnywhereThenResumeEndsInTheSameState() async throws {
         let clean = Self.temporaryRuns()
         defer { try? FileManager.default.removeItem(at: clean) }
-        let first = try Self.run(clean)
+        let first = try await Self.run(clean)
         #expect(first.status == 0, "\(first.output)")
         #expect(first.output.contains("done through publish fills"))
         let reference = try await Self.snapshot(clean)
@@ -122,7 +123,7 @@ import Testing
         let records = try String(contentsOf: journalURL, encoding: .utf8).split(separator: "\n").count
 
         // A rerun sends nothing and journals nothing.
-        let again = try Self.run(clean)
+        let again = try await Self.run(clean)
         #expect(again.status == 0, "\(again.output)")
         #expect(try String(contentsOf: journalURL, encoding: .utf8).split(separator: "\n").count == records)
         #expect(try await Self.snapshot(clean) == reference)
@@ -133,9 +134,9 @@ import Testing
         for point in points {
             let runs = Self.temporaryRuns()
             defer { try? FileManager.default.removeItem(at: runs) }
-            let crashed = try Self.run(runs, environment: point)
+            let crashed = try await Self.run(runs, environment: point)
             #expect(crashed.status == 86, "\(point): \(crashed.output)")
-            let resumed = try Self.run(runs)
+            let resumed = try await Self.run(runs)
             #expect(resumed.status == 0, "\(point): \(resumed.output)")
             #expect(try await Self.snapshot(runs) == reference, "\(point)")
         }
@@ -149,11 +150,13 @@ import Testing
         let first = try Self.start(runs)
         // Wait until the first run holds the journal.
         let journal = runs.appendingPathComponent("\(Self.runID)/journal.jsonl")
-        while !FileManager.default.fileExists(atPath: journal.path), first.process.isRunning { usleep(50_000) }
-        let second = try Self.run(runs)
+        while !FileManager.default.fileExists(atPath: journal.path), first.process.isRunning {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let second = try await Self.run(runs)
         #expect(second.status == 2)
         #expect(second.output.contains("in use by another cer-run"), "\(second.output)")
-        #expect(try first.finish().status == 0)
+        #expect(try await first.finish().status == 0)
 
         // The same session id with a different deposit: the resume is refused.
         let folder = runs.appendingPathComponent("manifest-copy")
@@ -166,13 +169,13 @@ import Testing
         try FileManager.default.copyItem(
             at: Self.packageRoot.appendingPathComponent("fixtures/manifests/docs/adesione.txt"),
             to: folder.appendingPathComponent("docs/adesione.txt"))
-        let refused = try Self.run(runs, manifest: changed.path)
+        let refused = try await Self.run(runs, manifest: changed.path)
         #expect(refused.status == 2)
         #expect(
             refused.output.contains("the manifest changed since the run started (sections: session)"),
             "\(refused.output)")
         // Accepting it is refused too: the session is on chain with the old deposit.
-        let forced = try Self.run(runs, manifest: changed.path, command: ["resume", "--accept-manifest-change"])
+        let forced = try await Self.run(runs, manifest: changed.path, command: ["resume", "--accept-manifest-change"])
         #expect(forced.status == 2)
         #expect(forced.output.contains("the manifest's `session` changed, but"), "\(forced.output)")
 
@@ -186,17 +189,18 @@ import Testing
                     csv: {files: "meters/{date}.csv"}
 
                 """).write(to: changed, atomically: true, encoding: .utf8)
-        let plain = try Self.run(runs, manifest: changed.path)
+        let plain = try await Self.run(runs, manifest: changed.path)
         #expect(plain.status == 2)
         #expect(plain.output.contains("sections: validation"), "\(plain.output)")
-        let accepted = try Self.run(runs, manifest: changed.path, command: ["resume", "--accept-manifest-change"])
+        let accepted = try await Self.run(
+            runs, manifest: changed.path, command: ["resume", "--accept-manifest-change"])
         #expect(accepted.status == 75, "\(accepted.output)")
         #expect(accepted.output.contains("accepted a manifest change in validation"), "\(accepted.output)")
         #expect(accepted.output.contains("waiting for meter data"), "\(accepted.output)")
         let records = try Journal.readOnly(journal)
         #expect(records.contains { $0.type == "manifest.accepted" && $0.data["sections"] == ["validation"] })
         // Once accepted, the new manifest is the run's: a plain run is no longer refused.
-        let again = try Self.run(runs, manifest: changed.path)
+        let again = try await Self.run(runs, manifest: changed.path)
         #expect(again.status == 75, "\(again.output)")
     }
 }

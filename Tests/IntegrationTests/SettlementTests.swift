@@ -27,7 +27,7 @@ import Testing
     @Test func underDeliveryAndUnderConsumptionSettleToHandComputedBalances() async throws {
         let runs = RunnerTests.temporaryRuns()
         defer { try? FileManager.default.removeItem(at: runs) }
-        let outcome = try RunnerTests.run(runs, manifest: Self.manifest)
+        let outcome = try await RunnerTests.run(runs, manifest: Self.manifest)
         #expect(outcome.status == 0, "\(outcome.output)")
         #expect(outcome.output.contains("done through report"))
         let report = try JSONValue.parse(
@@ -92,7 +92,7 @@ import Testing
     @Test func crashAtEveryRecordAndBroadcastThenResume() async throws {
         let clean = RunnerTests.temporaryRuns()
         defer { try? FileManager.default.removeItem(at: clean) }
-        let first = try RunnerTests.run(clean, manifest: Self.manifest)
+        let first = try await RunnerTests.run(clean, manifest: Self.manifest)
         #expect(first.status == 0, "\(first.output)")
         let reference = try Self.endState(clean)
         let journal = clean.appendingPathComponent("\(Self.runID)/journal.jsonl")
@@ -106,9 +106,9 @@ import Testing
         for point in points {
             let runs = RunnerTests.temporaryRuns()
             defer { try? FileManager.default.removeItem(at: runs) }
-            let crashed = try RunnerTests.run(runs, manifest: Self.manifest, environment: point)
+            let crashed = try await RunnerTests.run(runs, manifest: Self.manifest, environment: point)
             #expect(crashed.status == 86, "\(point): \(crashed.output)")
-            let resumed = try RunnerTests.run(runs, manifest: Self.manifest)
+            let resumed = try await RunnerTests.run(runs, manifest: Self.manifest)
             #expect(resumed.status == 0, "\(point): \(resumed.output)")
             #expect(try Self.endState(runs) == reference, "\(point)")
             _ = try Journal.readOnlyCount(runs.appendingPathComponent("\(Self.runID)/journal.jsonl"))

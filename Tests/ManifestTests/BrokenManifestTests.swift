@@ -153,7 +153,7 @@ let brokenCases: [BrokenCase] = [
     .init(
         name: "two meter sources",
         yaml: withValidation("  source:\n    csv: {files: a.csv}\n    http: {url: \"http://m/{pod}\"}"),
-        line: 44, path: "validation.source", message: "several sources"),
+        line: 45, path: "validation.source", message: "several sources"),
     .init(
         name: "http url without pod", yaml: withValidation("  source:\n    http:\n      url: https://m/{date}"),
         line: 46, path: "validation.source.http.url", message: "no {pod} placeholder"),
@@ -177,7 +177,7 @@ let brokenCases: [BrokenCase] = [
         name: "postgres query without pods",
         yaml: withValidation(
             "  source:\n    postgres:\n      database: m\n      user: u\n      query: SELECT 1 WHERE $1 < $2"),
-        line: 49, path: "validation.source.postgres.query", message: "does not use $3"),
+        line: 48, path: "validation.source.postgres.query", message: "does not use $3"),
     .init(
         name: "penalty too precise",
         yaml: withValidation("  source: {csv: {files: a.csv}}\n  penalty_per_kwh:\n    seller: \"0.0000001\""),

@@ -32,7 +32,8 @@ struct MeterSourceFixture {
         let changed = text[..<start] + "validation:\n" + section + "\n" + text[end...]
         let url = folder.appendingPathComponent("manifest.yaml")
         try String(changed).write(to: url, atomically: true, encoding: .utf8)
-        return try ManifestLoader.load(path: url.path)
+        // `{date}` (in URLs and paths) is the delivery day, as when cron runs it with --date.
+        return try ManifestLoader.load(path: url.path, date: DeliveryCalendar.Day(year: 2026, month: 10, day: 25))
     }
 
     func reader(_ manifest: SessionManifest, environment: [String: String] = [:]) -> MeterSourceReader {

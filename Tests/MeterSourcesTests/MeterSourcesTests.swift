@@ -52,7 +52,7 @@ import Validation
         for (n, pod) in MeterSourceFixture.pods.enumerated() {
             let kWh = n % 2 == 0
             let rows: [String] = readings.filter { $0.pod == pod }.map { r in
-                let offset = r.start < 1_792_803_600 ? "+02:00" : "+01:00"  // CEST until 01:00 UTC
+                let offset = r.start < 1_792_890_000 ? "+02:00" : "+01:00"  // CEST until 01:00 UTC
                 let local = r.start + (offset == "+02:00" ? 7200 : 3600)
                 let d = Date(timeIntervalSince1970: TimeInterval(local))
                 var calendar = Calendar(identifier: .gregorian)
@@ -127,11 +127,12 @@ import Validation
             #"{"pod":"P1","unit":"kWh","interval_minutes":15,"readings":[{"start":"2026-10-25T01:15:00Z","withdrawal":"0.125","injection":"2"}]}"#
                 .utf8)
         let readings = try HTTPMeterDocument.readings(ok, pod: "P1", url: "u")
-        // 2026-10-25T01:15Z = 1792804500; 0.125 kWh = 125 Wh; "2" kWh = 2000 Wh.
+        // 2026-10-25T01:15Z = 20_751 days × 86_400 s + 4_500 s = 1_792_890_900; 0.125 kWh = 125 Wh;
+        // "2" kWh = 2000 Wh.
         #expect(
             readings == [
                 MeterReading(
-                    pod: "P1", start: 1_792_804_500, lengthSeconds: 900, withdrawalWh: 125, injectionWh: 2000,
+                    pod: "P1", start: 1_792_890_900, lengthSeconds: 900, withdrawalWh: 125, injectionWh: 2000,
                     location: Validation.SourceLocation(file: "u", line: 1))
             ])
     }

@@ -13,15 +13,19 @@ import Validation
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments =
             [MeterSourceFixture.root.appendingPathComponent("scripts/pg-test-cluster.sh").path] + arguments
-        let output = Pipe()
-        process.standardOutput = output
+        // A file, not a pipe: the server the script starts must not hold our end open.
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("pg-\(UUID().uuidString).out")
+        _ = FileManager.default.createFile(atPath: file.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let handle = try FileHandle(forWritingTo: file)
+        process.standardOutput = handle
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
         while process.isRunning { usleep(20_000) }
+        try handle.close()
         guard process.terminationStatus == 0 else {
             throw MeterSourceError(source: "pg-test-cluster.sh", message: "exit \(process.terminationStatus)")
         }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return try String(contentsOf: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     static func psql(port: String, _ sql: String) throws {

@@ -4,18 +4,6 @@ import Market
 import Testing
 import Validation
 
-/// SplitMix64: a small seeded generator, so every run checks the same sessions.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Random balanced sessions; the contract's rules recomputed independently on each result.
 @Suite struct ValidationPropertyTests {
     struct Session {
@@ -107,7 +95,7 @@ struct SplitMix64: RandomNumberGenerator {
     }
 
     @Test func invariantsOnRandomSessions() throws {
-        var rng = SplitMix64(state: 20_261_025)
+        var rng = SplitMix64(seed: 20_261_025)
         var capped = 0
         var penalised = 0
         for _ in 0..<3000 {
