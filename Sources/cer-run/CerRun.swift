@@ -14,7 +14,7 @@ struct CerRun: AsyncParsableCommand {
         subcommands: [
             ValidateCommand.self, RunCommand.self, ResumeCommand.self, StatusCommand.self, ClearCommand.self,
             DevnetCommand.self,
-            DemoCommand.self, KeystoreCommand.self,
+            DemoCommand.self, KeystoreCommand.self, DeployCommand.self, MemberCommand.self,
         ]
     )
 }
