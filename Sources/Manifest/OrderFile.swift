@@ -30,7 +30,8 @@ public enum OrderFile {
     public static func parse(_ text: String, file: String, slots: Int, tokenDecimals: Int) throws(ManifestErrors)
         -> [MarketOrder]
     {
-        let yaml = file.lowercased().hasSuffix(".csv") ? try csvAsYAML(text, file: file) : text
+        let isCSV = file.lowercased().hasSuffix(".csv")
+        let (yaml, cellColumns) = isCSV ? try csvAsYAML(text, file: file) : (text, [:])
         let root: Node?
         do { root = try Yams.compose(yaml: yaml) } catch let error as YamlError {
             throw ManifestErrors([ManifestParser.yamlIssue(error, file: file)])
@@ -54,17 +55,31 @@ public enum OrderFile {
             list.fail("no orders", hint: "at least one {slot, side, kwh, price}")
         }
         guard issues.issues.isEmpty else {
-            throw ManifestErrors(issues.issues.sorted { ($0.line, $0.column) < ($1.line, $1.column) })
+            let located = isCSV ? issues.issues.map { csvLocated($0, cellColumns) } : issues.issues
+            throw ManifestErrors(located.sorted { ($0.line, $0.column) < ($1.line, $1.column) })
         }
         return orders
     }
 
+    /// Points an issue about `[i].field` at the CSV cell: its column in the line, the field name.
+    static func csvLocated(_ issue: ManifestIssue, _ cellColumns: [Int: [String: Int]]) -> ManifestIssue {
+        var issue = issue
+        guard issue.path.hasPrefix("["), let close = issue.path.firstIndex(of: "]") else { return issue }
+        let rest = issue.path[issue.path.index(after: close)...]
+        let field = rest.hasPrefix(".") ? String(rest.dropFirst()) : ""
+        issue.path = field
+        issue.column = cellColumns[issue.line]?[field] ?? 1
+        return issue
+    }
+
     /// Turns the CSV into a YAML list with one flow mapping per CSV line, on the same line, so
-    /// that the shared order checks report CSV line numbers.
-    static func csvAsYAML(_ text: String, file: String) throws(ManifestErrors) -> String {
+    /// that the shared order checks report CSV line numbers; also returns, per line, the column
+    /// where each field's cell starts.
+    static func csvAsYAML(_ text: String, file: String) throws(ManifestErrors) -> (String, [Int: [String: Int]]) {
         let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
         var header: [String]?
         var out = [String]()
+        var cellColumns = [Int: [String: Int]]()
         for (index, raw) in lines.enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") {
@@ -95,6 +110,16 @@ public enum OrderFile {
                         hint: "one value per column: \(columns.joined(separator: ","))")
                 ])
             }
+            var start = 1 + raw.prefix { $0 == " " || $0 == "\t" }.count
+            var starts = [String: Int]()
+            for (column, piece) in zip(
+                columns,
+                raw.trimmingCharacters(in: .whitespaces).split(separator: ",", omittingEmptySubsequences: false))
+            {
+                starts[column] = start + piece.prefix { $0 == " " || $0 == "\t" }.count
+                start += piece.count + 1
+            }
+            cellColumns[index + 1] = starts
             let fields = zip(columns, cells).map { column, value in
                 let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(
                     of: "\"", with: "\\\"")
@@ -109,6 +134,6 @@ public enum OrderFile {
                     hint: "a header slot,side,kwh,price and one order per line")
             ])
         }
-        return out.joined(separator: "\n") + "\n"
+        return (out.joined(separator: "\n") + "\n", cellColumns)
     }
 }
