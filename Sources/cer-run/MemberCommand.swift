@@ -63,7 +63,14 @@ struct MemberCommand: AsyncParsableCommand {
         func perform(_ action: @Sendable (MemberActions) async throws -> MemberOutcome) async throws {
             let actions = try await connect()
             let outcome = try await MemberCommand.mapped { try await action(actions) }
-            output.console().result(outcome.message, outcome.json)
+            show(outcome)
+        }
+
+        /// The transactions (with `--verbose`), then the outcome.
+        func show(_ outcome: MemberOutcome) {
+            let console = output.console()
+            for hash in outcome.transactions { console.show(.detail("transaction \(hash)")) }
+            console.result(outcome.message, outcome.json)
         }
     }
 
@@ -123,7 +130,7 @@ struct MemberCommand: AsyncParsableCommand {
             let outcome = try await MemberCommand.mapped {
                 try await actions.deposit(amount: value, reference: reference)
             }
-            common.output.console().result(outcome.message, outcome.json)
+            common.show(outcome)
         }
     }
 
@@ -190,7 +197,7 @@ struct MemberCommand: AsyncParsableCommand {
             let outcome = try await MemberCommand.mapped {
                 try await actions.withdraw(amount: value, reference: reference)
             }
-            common.output.console().result(outcome.message, outcome.json)
+            common.show(outcome)
         }
     }
 

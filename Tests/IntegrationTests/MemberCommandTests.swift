@@ -244,6 +244,15 @@ import Testing
         #expect(badCommit.status == 2, "\(badCommit.output)")
         #expect(badCommit.output.contains("bad.csv:3"))
 
+        // An unknown session, a node of another chain, a journal of another key.
+        let unknown = try Self.cli(
+            ["member", "commit", "--session", "99", "--orders", orders.path] + common2, in: folder)
+        #expect(unknown.status == 2, "\(unknown.output)")
+        #expect(unknown.output.contains("session 99 does not exist"))
+        let otherChain = try Self.cli(["member", "status"] + common2 + ["--chain-id", "5"], in: folder)
+        #expect(otherChain.status == 2, "\(otherChain.output)")
+        #expect(otherChain.output.contains("reports chain id \(fixture.chain.chainID), not 5"))
+
         // Reveal without a journaled commitment.
         let store3 = try Self.keystore(fixture.keys[3], in: folder, name: "m3")
         let common3 = Self.common(
@@ -254,6 +263,12 @@ import Testing
         let reveal = try Self.cli(["member", "reveal", "--session", String(id)] + common3, in: folder)
         #expect(reveal.status == 2, "\(reveal.output)")
         #expect(reveal.output.contains("nothing to reveal"))
+        let store3Journal2 = Self.common(
+            chain: fixture.chain, market: fixture.market.address, keystore: store3,
+            journal: folder.appendingPathComponent("m2.jsonl"))
+        let wrongJournal = try Self.cli(["member", "status"] + store3Journal2, in: folder)
+        #expect(wrongJournal.status == 2, "\(wrongJournal.output)")
+        #expect(wrongJournal.output.contains("belongs to \(fixture.keys[2].address.hex)"))
 
         // Commit after the deadline (chain time).
         let late = try Self.cli(
