@@ -10,12 +10,16 @@ public struct JournaledDeployment: Sendable {
     /// What was deployed.
     public struct Result: Sendable {
         public var chainID: UInt64
+        /// The settlement token (deployed now, earlier, or given with `--token`).
         public var token: Address
         public var marketplace: Address
+        /// The deployer.
         public var admin: Address
+        /// The operator the marketplace was deployed with.
         public var operatorAddress: Address
         /// False when both contracts were already in the journal.
         public var sentNow: Bool
+        /// Whether this call deployed the token.
         public var tokenDeployedNow: Bool
 
         /// The `contracts:` section of a session manifest.
@@ -23,6 +27,7 @@ public struct JournaledDeployment: Sendable {
             ["contracts:", "  marketplace: \"\(marketplace.checksummed)\"", "  token: \"\(token.checksummed)\""]
         }
 
+        /// The result as one JSON object (`--json`).
         public var json: JSONValue {
             [
                 "chainId": .int(Int64(chainID)), "token": .string(token.checksummed),

@@ -5,11 +5,13 @@ import Market
 
 /// What a member action did: a sentence, whether it sent anything now, and the same as JSON.
 public struct MemberOutcome: Sendable {
+    /// One sentence for people.
     public var message: String
     /// False when everything was already done (found in the journal and on chain).
     public var sentNow: Bool
     /// Hashes of the transactions of the action (sent now or earlier).
     public var transactions: [String]
+    /// `action`, `message`, `sent`, `transactions` and the action's own fields.
     public var json: JSONValue
 
     init(_ action: String, _ message: String, sentNow: Bool, transactions: [String], extra: [String: JSONValue] = [:]) {
@@ -30,8 +32,10 @@ public struct MemberOutcome: Sendable {
 /// through the member journal. An action already in the journal is finished from there (adopting
 /// its receipt, or re-broadcasting the same bytes) and never sent twice.
 public struct MemberActions: Sendable {
+    /// Where the member acts.
     public let connection: MemberConnection
 
+    /// Actions over an open connection.
     public init(_ connection: MemberConnection) { self.connection = connection }
 
     var c: MemberConnection { connection }

@@ -6,16 +6,20 @@ import Market
 
 /// Where a member acts: the node, the chain it must be, the marketplace, and the member journal.
 public struct MemberSettings: Sendable {
+    /// JSON-RPC endpoint of the node.
     public var rpc: URL
     /// The chain id the node must report.
     public var chainID: UInt64
+    /// The `Marketplace` contract.
     public var marketplace: Address
     /// The member journal; nil: `MemberConnection.defaultJournal`.
     public var journal: URL?
     /// Token decimals; nil: read from the token contract.
     public var decimals: Int?
+    /// How transactions are priced.
     public var fees: FeePolicy
 
+    /// Settings for `MemberConnection.open`.
     public init(
         rpc: URL, chainID: UInt64, marketplace: Address, journal: URL? = nil, decimals: Int? = nil,
         fees: FeePolicy = .eip1559Auto
@@ -33,10 +37,14 @@ public struct MemberSettings: Sendable {
 /// own write-ahead journal. Every transaction goes through `journaled` under a step name scoped
 /// to the marketplace (`member/commit/3@0x…`), so running an action again never sends twice.
 public struct MemberConnection: Sendable {
+    /// The node, checked to report `chainID`.
     public let client: EthClient
     public let chainID: UInt64
+    /// Signs with the member's key (decrypted from its keystore; never printed or journaled).
     public let sender: TransactionSender
+    /// Exactly-once sending through the member journal.
     public let journaled: JournaledSender
+    /// The marketplace and its settlement token.
     public let market: MarketplaceContract
     public let token: TokenContract
     /// Decimals of the settlement token (amounts are shown and parsed with them).
@@ -44,6 +52,7 @@ public struct MemberConnection: Sendable {
 
     /// The member's address.
     public var address: Address { sender.address }
+    /// The member journal.
     public var journal: Journal { journaled.journal }
 
     /// Journal record types of the member journal (besides the `tx.*` ones of `JournaledSender`).

@@ -12,6 +12,7 @@ public enum MemberError: Error, CustomStringConvertible {
     /// A transaction was mined and failed, or the chain answered something unexpected (exit 1).
     case failed(String)
 
+    /// The message, for people.
     public var description: String {
         switch self {
         case .refused(let m), .failed(let m): return m

@@ -34,9 +34,12 @@ public enum Participation {
 public struct MemberStatusReport: Sendable {
     public var address: Address
     public var status: MemberStatus
+    /// Funds in the marketplace, in token base units.
     public var available: BigUInt
     public var locked: BigUInt
+    /// Tokens in the member's wallet.
     public var walletBalance: BigUInt
+    /// With `--session`.
     public var session: SessionPart?
 
     /// One session as the member sees it.
