@@ -104,3 +104,58 @@ import Testing
         try await f.checkConservation(members: [seller, buyer], sessions: [id])
     }
 }
+
+/// `cer-run deploy --token` with a token that has neither `decimals()` nor EIP-2612: the member
+/// must pass `--decimals`, and its deposit falls back to approve + deposit.
+@Suite(.serialized) struct MemberPlainTokenTests {
+    typealias CLI = MemberCommandTests
+
+    @Test func depositWithoutPermitApprovesThenDeposits() async throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let chain = try await DevChainProcess.start()
+        defer { chain.stop() }
+        let client = chain.client()
+        let keys = try await chain.accountKeys()
+        let admin = TransactionSender(client: client, key: keys[0], chainID: chain.chainID)
+        let artifacts = try ArtifactStore.locate()
+        let (plain, _) = try await admin.deploy(try artifacts.artifact("NoReturnToken"))
+        let deploy = try CLI.cli(
+            [
+                "deploy", "--rpc", chain.url.absoluteString, "--chain-id", String(chain.chainID), "--keystore",
+                try CLI.keystore(keys[0], in: folder, name: "admin"), "--token", plain.address.hex, "--journal",
+                folder.appendingPathComponent("deploy.jsonl").path, "--json",
+            ], in: folder)
+        #expect(deploy.status == 0, "\(deploy.output)")
+        let json = try JSONValue.parse(Data((deploy.output.split(separator: "\n").last.map(String.init) ?? "").utf8))
+        #expect(json["token"]?.stringValue == plain.address.checksummed)
+        let market = MarketplaceContract(
+            contract: Contract(
+                address: try Address(json["marketplace"]?.stringValue ?? ""),
+                abi: try artifacts.artifact("Marketplace").abi, client: client))
+        #expect(try await market.contract.call("token").first?.addressValue == plain.address)
+
+        let member = keys[2]
+        try await market.registerUser(
+            adhesionDocHash: Keccak256.hash("adesione"),
+            sender: TransactionSender(
+                client: client, key: member, chainID: chain.chainID))
+        try await market.approveMember(member.address, sender: admin)
+        try await TokenContract(contract: plain).mint(to: member.address, amount: 3_000_000, sender: admin)
+        let common = CLI.common(
+            chain: chain, market: market.address, keystore: try CLI.keystore(member, in: folder, name: "member"),
+            journal: folder.appendingPathComponent("member.jsonl"))
+        let noDecimals = try CLI.cli(["member", "deposit", "2"] + common, in: folder)
+        #expect(noDecimals.status == 2, "\(noDecimals.output)")
+        #expect(noDecimals.output.contains("pass --decimals"))
+
+        let nonce = try await client.transactionCount(of: member.address)
+        let deposit = try CLI.cli(["member", "deposit", "2.5", "--decimals", "6"] + common, in: folder)
+        #expect(deposit.status == 0, "\(deposit.output)")
+        #expect(try await client.transactionCount(of: member.address) == nonce + 2)
+        #expect(try await market.checkFunds(member.address).available == 2_500_000)
+        let again = try CLI.cli(["member", "deposit", "2.5", "--decimals", "6"] + common, in: folder)
+        #expect(again.status == 0 && again.output.contains("nothing sent"), "\(again.output)")
+        #expect(try await client.transactionCount(of: member.address) == nonce + 2)
+    }
+}
