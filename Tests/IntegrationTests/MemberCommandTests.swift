@@ -92,6 +92,8 @@ import Testing
         let market = try Address(json["marketplace"]?.stringValue ?? "")
         let tokenAddress = try Address(json["token"]?.stringValue ?? "")
         #expect(json["sent"] == .bool(true))
+        #expect(json["operator"]?.stringValue == keys[1].address.checksummed)
+        #expect(json["admin"]?.stringValue == keys[0].address.checksummed)
         let adminNonce = try await client.transactionCount(of: keys[0].address)
         #expect(adminNonce == 2)
         let again = try Self.cli(deployArgs, in: folder)

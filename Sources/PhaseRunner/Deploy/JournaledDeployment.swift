@@ -13,9 +13,9 @@ public struct JournaledDeployment: Sendable {
         /// The settlement token (deployed now, earlier, or given with `--token`).
         public var token: Address
         public var marketplace: Address
-        /// The deployer.
+        /// The marketplace's admin (the deployer, unless transferred since).
         public var admin: Address
-        /// The operator the marketplace was deployed with.
+        /// The marketplace's operator.
         public var operatorAddress: Address
         /// False when both contracts were already in the journal.
         public var sentNow: Bool
@@ -104,13 +104,13 @@ public struct JournaledDeployment: Sendable {
         guard let marketAddress = market.receipt.contractAddress else {
             throw MemberError.failed("the marketplace deployment's receipt has no contract address")
         }
-        if !market.sentNow {
-            // Report the token the journaled marketplace was built with, whatever was asked now.
-            let bound = Contract(address: marketAddress, abi: marketArtifact.abi, client: client)
-            if let actual = try? await bound.call("token").first?.addressValue { tokenAddress = actual }
-        }
+        // Report what the marketplace holds now (a journaled one may differ from today's options).
+        let bound = Contract(address: marketAddress, abi: marketArtifact.abi, client: client)
+        if let actual = try? await bound.call("token").first?.addressValue { tokenAddress = actual }
+        let admin = (try? await bound.call("admin").first?.addressValue) ?? key.address
+        let currentOperator = (try? await bound.call("operator").first?.addressValue) ?? operatorAddress
         return Result(
-            chainID: chainID, token: tokenAddress, marketplace: marketAddress, admin: key.address,
-            operatorAddress: operatorAddress, sentNow: tokenNow || market.sentNow, tokenDeployedNow: tokenNow)
+            chainID: chainID, token: tokenAddress, marketplace: marketAddress, admin: admin,
+            operatorAddress: currentOperator, sentNow: tokenNow || market.sentNow, tokenDeployedNow: tokenNow)
     }
 }
