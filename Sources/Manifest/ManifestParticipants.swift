@@ -127,11 +127,19 @@ extension ManifestParser {
     static func parseOrders(_ f: YAMLField, session: SessionManifest.Session, role: SessionManifest.Role?)
         -> [MarketOrder]
     {
+        parseOrders(
+            f, slots: session.slots, tokenDecimals: session.tokenDecimals, day: "on \(session.deliveryDay)", role: role)
+    }
+
+    /// The order list `{slot, side, kwh|wh, price}` for a session of `slots` slots; `day` names
+    /// the delivery day in hints. Shared by manifests and member order files (`OrderFile`).
+    static func parseOrders(
+        _ f: YAMLField, slots: Int, tokenDecimals: Int, day: String, role: SessionManifest.Role?
+    ) -> [MarketOrder] {
         var orders = [MarketOrder]()
         for item in f.elements() {
             item.checkKeys(["slot", "side", "kwh", "wh", "price"])
-            let slot = item["slot"].integer(
-                range: 0...(session.slots - 1), hint: "0…\(session.slots - 1) on \(session.deliveryDay)")
+            let slot = item["slot"].integer(range: 0...(slots - 1), hint: "0…\(slots - 1) \(day)")
             let side = item["side"].choice(["buy", "sell"]).map { $0 == "buy" ? OrderSide.buy : .sell }
             var wh: BigUInt?
             if item["kwh"].isPresent && item["wh"].isPresent {
@@ -146,7 +154,7 @@ extension ManifestParser {
                 item[item["wh"].isPresent ? "wh" : "kwh"].fail(value == 0 ? "zero quantity" : "quantity too large")
                 wh = nil
             }
-            let price = amount(item["price"], decimals: session.tokenDecimals, limit: BigUInt(1) << 64)
+            let price = amount(item["price"], decimals: tokenDecimals, limit: BigUInt(1) << 64)
             if let side, let role {
                 if role == .consumer && side == .sell {
                     item["side"].fail("a consumer cannot sell", hint: "make the participant a prosumer")

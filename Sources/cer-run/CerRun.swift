@@ -15,7 +15,7 @@ struct CerRun: AsyncParsableCommand {
             ValidateCommand.self, PlanCommand.self, RunCommand.self, ResumeCommand.self, StatusCommand.self,
             ClearCommand.self,
             DevnetCommand.self,
-            DemoCommand.self, KeystoreCommand.self,
+            DemoCommand.self, KeystoreCommand.self, DeployCommand.self, MemberCommand.self,
         ]
     )
 }
