@@ -1,5 +1,6 @@
 import BigInt
 import Chain
+import DevChain
 import Foundation
 import PhaseRunner
 import Testing
@@ -28,6 +29,28 @@ import Testing
         #expect(try await f.client.transactionCount(of: sender.address) == nonce)
         #expect(try await f.client.balance(of: target) == 7)
         #expect(journal.records.map(\.type) == ["tx.signed", "tx.mined"])
+    }
+
+    /// With 3 confirmations a step is done only when two more blocks sit on its receipt's.
+    @Test func confirmationsWaitForBlocksOnTop() async throws {
+        let f = try await DevChainFixture.make()
+        let sender = try await f.sender()
+        let (journal, url) = try journal()
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
+        let js = JournaledSender(journal: journal, sender: sender, confirmations: 3)
+        let target = PrivateKey.random().address
+        let client = f.client
+        let task = Task {
+            let outcome = try await js.ensure(step: "pay/c", to: target, data: [], value: 3, gasLimit: 21_000)
+            return (outcome, try await client.blockNumber())
+        }
+        // Mined (the target has its 3 wei), now waiting for blocks on top.
+        while try await client.balance(of: target) != 3 { try await Task.sleep(for: .milliseconds(20)) }
+        let control = DevChainControl(client: client)
+        try await control.mine()
+        try await control.mine()
+        let (outcome, headAtReturn) = try await task.value
+        #expect(headAtReturn >= outcome.receipt.blockNumber + 2)
     }
 
     /// Crash after the signed transaction was journaled but before it was broadcast: the resume

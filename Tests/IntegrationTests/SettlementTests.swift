@@ -18,7 +18,9 @@ import Testing
         let report = try JSONValue.parse(Data(contentsOf: folder.appendingPathComponent("report.json")))
         let clearing = try Data(contentsOf: folder.appendingPathComponent("clearing.json"))
         let validation = try Data(contentsOf: folder.appendingPathComponent("validation.json"))
+        let book = try Data(contentsOf: folder.appendingPathComponent("book.json"))
         return [
+            "book": .string(Keccak256.hash(Array(book)).hex),
             "report": report, "clearing": .string(Keccak256.hash(Array(clearing)).hex),
             "validation": .string(Keccak256.hash(Array(validation)).hex),
         ]

@@ -77,8 +77,9 @@ final class HelperProcess: @unchecked Sendable {
         firstLine = String(decoding: line, as: UTF8.self)
     }
 
-    func stop() {
+    /// Closes stdin and waits (yielding, so the pool can reap the child).
+    func stop() async {
         try? input.fileHandleForWriting.close()
-        while process.isRunning { usleep(20_000) }
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
     }
 }

@@ -79,7 +79,6 @@ import Validation
                 MeterSourceFixture.root.appendingPathComponent("Tests/MeterSourcesTests/meter_server.py").path,
                 served.path, "t0ken", "IT001E20000002",
             ])
-        defer { server.stop() }
         let port = server.firstLine
         let template = "http://127.0.0.1:\(port)/{pod}/{date}.json"
         let manifest = try fixture.manifest(
@@ -102,6 +101,7 @@ import Validation
         } throws: { error in
             (error as? MeterSourceError)?.notYetAvailable == true
         }
+        await server.stop()
     }
 
     @Test func malformedDocumentsNameThePath() throws {

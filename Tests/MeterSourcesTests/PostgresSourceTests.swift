@@ -8,7 +8,7 @@ import Validation
 /// started by scripts/pg-test-cluster.sh (installed by `make test` from Debian's packages).
 @Suite(.serialized) struct PostgresSourceTests {
     /// Runs the cluster script; returns its standard output.
-    static func script(_ arguments: [String]) throws -> String {
+    static func script(_ arguments: [String]) async throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments =
@@ -20,15 +20,28 @@ import Validation
         let handle = try FileHandle(forWritingTo: file)
         process.standardOutput = handle
         try process.run()
-        while process.isRunning { usleep(20_000) }
+        let status = try await Self.exitStatus(of: process)
         try handle.close()
-        guard process.terminationStatus == 0 else {
-            throw MeterSourceError(source: "pg-test-cluster.sh", message: "exit \(process.terminationStatus)")
+        guard status == 0 else {
+            throw MeterSourceError(source: "pg-test-cluster.sh", message: "exit \(status)")
         }
         return try String(contentsOf: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    static func psql(port: String, _ sql: String) throws {
+    /// Waits for `process` by `waitpid` itself: Foundation was seen leaving the cluster script
+    /// (whose server lives on) a zombie with `isRunning` true forever.
+    static func exitStatus(of process: Process) async throws -> Int32 {
+        let pid = process.processIdentifier
+        while true {
+            var status: Int32 = 0
+            let waited = waitpid(pid, &status, WNOHANG)
+            if waited == pid { return (status >> 8) & 0xff }
+            if waited == -1 && errno == ECHILD, !process.isRunning { return process.terminationStatus }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    static func psql(port: String, _ sql: String) async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [
@@ -37,9 +50,9 @@ import Validation
         ]
         process.environment = ["PGPASSWORD": "cer-test", "PATH": "/usr/bin:/bin"]
         try process.run()
-        while process.isRunning { usleep(20_000) }
-        guard process.terminationStatus == 0 else {
-            throw MeterSourceError(source: "psql", message: "exit \(process.terminationStatus) for \(sql.prefix(60))")
+        let status = try await Self.exitStatus(of: process)
+        guard status == 0 else {
+            throw MeterSourceError(source: "psql", message: "exit \(status) for \(sql.prefix(60))")
         }
     }
 
@@ -51,16 +64,22 @@ import Validation
         try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: base.path)
         let cluster = base.appendingPathComponent("cluster").path
-        defer {
-            _ = try? Self.script(["stop", cluster])
-            try? FileManager.default.removeItem(at: base)
+        let port = try await Self.script(["start", cluster])
+        do {
+            try await Self.queries(fixture, port: port)
+        } catch {
+            Issue.record(error)
         }
-        let port = try Self.script(["start", cluster])
+        _ = try? await Self.script(["stop", cluster])
+        try? FileManager.default.removeItem(at: base)
+    }
+
+    static func queries(_ fixture: MeterSourceFixture, port: String) async throws {
         let readings = try await fixture.referenceReadings()
         let values = readings.map {
             "('\($0.pod)', to_timestamp(\($0.start)), \($0.withdrawalWh), \($0.injectionWh))"
         }
-        try Self.psql(
+        try await Self.psql(
             port: port,
             "CREATE TABLE readings (pod text, ts timestamptz, w bigint, i bigint); "
                 + "INSERT INTO readings VALUES \(values.joined(separator: ", ")); "

@@ -20,10 +20,15 @@ public actor JournaledSender {
         public static let superseded = "tx.superseded"
     }
 
-    public init(journal: Journal, sender: TransactionSender, plan: PlanLog? = nil) {
+    /// Blocks a receipt must have on top of it (its own included) before a step counts as
+    /// done: 1 on chains with immediate finality (QBFT/IBFT2, the dev chain).
+    public let confirmations: Int
+
+    public init(journal: Journal, sender: TransactionSender, plan: PlanLog? = nil, confirmations: Int = 1) {
         self.journal = journal
         self.sender = sender
         self.plan = plan
+        self.confirmations = max(1, confirmations)
     }
 
     /// The outcome of a step: its receipt, and whether this call sent anything.
@@ -53,6 +58,35 @@ public actor JournaledSender {
     @discardableResult
     public func ensure(
         step: String, to: Address?, data: [UInt8], value: BigUInt = 0, gasLimit: UInt64? = nil, abi: ContractABI? = nil
+    ) async throws -> Outcome {
+        var outcome = try await ensureIncluded(
+            step: step, to: to, data: data, value: value, gasLimit: gasLimit, abi: abi)
+        if !outcome.planned { outcome.receipt = try await confirmed(outcome.receipt, step: step) }
+        return outcome
+    }
+
+    /// Waits until `receipt` has `confirmations` blocks (its own included) and is still in
+    /// the canonical chain; a receipt that moved is followed, one that vanished (a
+    /// reorganisation dropped it) is an error — running again re-broadcasts its journaled bytes.
+    func confirmed(_ receipt: Receipt, step: String) async throws -> Receipt {
+        guard confirmations > 1 else { return receipt }
+        var current = receipt
+        while true {
+            let head = try await sender.client.blockNumber()
+            if head + 1 >= current.blockNumber + UInt64(confirmations) {
+                guard let again = try await sender.client.receipt(current.transactionHash) else {
+                    throw JournaledSenderError.droppedByReorganisation(step: step, hash: current.transactionHash.hex)
+                }
+                if again.blockHash == current.blockHash { return again }
+                current = again
+                continue
+            }
+            try await Task.sleep(for: sender.pollInterval)
+        }
+    }
+
+    private func ensureIncluded(
+        step: String, to: Address?, data: [UInt8], value: BigUInt, gasLimit: UInt64?, abi: ContractABI?
     ) async throws -> Outcome {
         let address = sender.address.hex
         let attempts = journal.records(ofType: RecordType.signed).filter {
@@ -169,4 +203,16 @@ public final class PlanLog: Sendable {
     public func append(_ item: JournaledSender.PlannedTransaction) { items.withLock { $0.append(item) } }
 
     public var transactions: [JournaledSender.PlannedTransaction] { items.withLock { $0 } }
+}
+
+/// A step whose transaction left the chain while waiting for confirmations.
+public enum JournaledSenderError: Error, CustomStringConvertible {
+    case droppedByReorganisation(step: String, hash: String)
+
+    public var description: String {
+        switch self {
+        case .droppedByReorganisation(let step, let hash):
+            return "\(step): transaction \(hash) left the chain in a reorganisation; run again to re-broadcast it"
+        }
+    }
 }

@@ -68,10 +68,20 @@ extension Phases {
                 "the clearing result differs from the one journaled (\(earlier.data["hash"]?.stringValue ?? "-"))")
         }
         if c.last("clearing") == nil {
+            // The input as a cer-clearing/1 request (what `cer-run clear` and replays take).
+            let bookData = Data(
+                ClearingProtocol.encodeRequest(orders: orders, slots: slots, params: c.manifest.clearing.params)
+                    .jsonText.utf8)
             if !c.planning {
+                try bookData.write(to: c.runFolder.appendingPathComponent("book.json"), options: .atomic)
                 try resultData.write(to: c.runFolder.appendingPathComponent("clearing.json"), options: .atomic)
             }
-            try c.journal.append("clearing", ["hash": .string(resultHash), "orders": .int(Int64(orders.count))])
+            try c.journal.append(
+                "clearing",
+                [
+                    "hash": .string(resultHash), "orders": .int(Int64(orders.count)),
+                    "book": .string(Keccak256.hash(Array(bookData)).hex), "plugin": .string(c.manifest.clearing.plugin),
+                ])
         }
         // Publication: every revealed member, with its fills (possibly none), in chunks.
         let fillsByID = Dictionary(result.fills.map { ($0.orderID, $0) }, uniquingKeysWith: { a, _ in a })

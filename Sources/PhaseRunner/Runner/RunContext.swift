@@ -57,9 +57,14 @@ final class RunContext: @unchecked Sendable {
             }
         }
         operatorSender = TransactionSender(client: client, key: operatorKey, chainID: chainID, fees: fees)
-        operatorJournal = JournaledSender(journal: journal, sender: operatorSender, plan: plan)
+        var confirmations = 1
+        if case .rpc(_, _, let wanted, _, _) = manifest.chain { confirmations = wanted }
+        operatorJournal = JournaledSender(
+            journal: journal, sender: operatorSender, plan: plan, confirmations: confirmations)
         members = memberKeys.mapValues { TransactionSender(client: client, key: $0, chainID: chainID, fees: fees) }
-        memberJournals = members.mapValues { JournaledSender(journal: journal, sender: $0, plan: plan) }
+        memberJournals = members.mapValues {
+            JournaledSender(journal: journal, sender: $0, plan: plan, confirmations: confirmations)
+        }
         self.emit = events
     }
 
