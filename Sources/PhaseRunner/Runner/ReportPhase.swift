@@ -73,7 +73,7 @@ extension Phases {
         var memberRows = [JSONValue]()
         var lines = [
             "session \(c.manifest.session.id) (on chain \(id), \(session.state)) — \(c.manifest.session.community)",
-            "member      bought Wh  sold Wh  delivered Wh      paid  received   penalty  available    locked",
+            "member      bought Wh  sold Wh  delivered Wh      paid  received   penalty  available    locked     wallet",
         ]
         for participant in c.manifest.participants {
             let a = participant.address
@@ -89,6 +89,7 @@ extension Phases {
                 }
             }
             let funds = try await market.checkFunds(a)
+            let wallet = try await c.token?.balance(of: a) ?? 0
             let nonce = try await c.client.transactionCount(of: a)
             memberRows.append([
                 "id": .string(participant.id), "address": .string(a.hex), "pod": .string(participant.pod),
@@ -96,6 +97,7 @@ extension Phases {
                 "deliveredWh": .string(String(delivered[a] ?? 0)), "paid": .string(String(paid[a] ?? 0)),
                 "received": .string(String(executed[a] ?? 0)), "penalty": .string(String(penalty[a] ?? 0)),
                 "available": .string(String(funds.available)), "locked": .string(String(funds.locked)),
+                "wallet": .string(String(wallet)),
                 "nonce": .int(Int64(nonce)),
             ])
             func col(_ s: String, _ width: Int) -> String {
@@ -105,7 +107,7 @@ extension Phases {
                 participant.id.padding(toLength: 10, withPad: " ", startingAt: 0) + col(String(bought), 11)
                     + col(String(sold), 9) + col(String(delivered[a] ?? 0), 14) + col(money(paid[a] ?? 0), 10)
                     + col(money(executed[a] ?? 0), 10) + col(money(penalty[a] ?? 0), 10)
-                    + col(money(funds.available), 11) + col(money(funds.locked), 10))
+                    + col(money(funds.available), 11) + col(money(funds.locked), 10) + col(money(wallet), 11))
         }
         let treasury = try await market.treasury()
         lines.append(
