@@ -86,6 +86,11 @@ extension SessionManifest {
         public var passwordEnv: String?
         public var query: String
         public var timeoutSeconds: Int
+        /// `require` (TLS with a verified certificate), `prefer` (TLS when the server offers it),
+        /// `disable`. Default: `disable` on loopback, `require` elsewhere.
+        public var tls: TLSMode
+
+        public enum TLSMode: String, Sendable, Hashable { case require, prefer, disable }
     }
 }
 
@@ -221,6 +226,16 @@ extension ManifestParser {
             f["url"].fail("the URL has no {pod} placeholder", hint: "one document per POD and day")
         }
         let token = f["token_env"].string(required: false)
+        if token != nil, let url, url.hasPrefix("http://"),
+            let host = URL(
+                string: url.replacingOccurrences(of: "{pod}", with: "p").replacingOccurrences(
+                    of: "{date}", with: "d"))?.host,
+            !["localhost", "127.0.0.1", "::1"].contains(host)
+        {
+            f["url"].fail(
+                "a bearer token would travel in clear text to \(host)",
+                hint: "use https:// (plain http only on loopback)")
+        }
         let timeout = f["timeout_seconds"].isPresent ? f["timeout_seconds"].integer(range: 1...600) : 30
         let retries = f["retries"].isPresent ? f["retries"].integer(range: 0...10) : 2
         guard let url, let timeout, let retries else { return nil }
@@ -228,7 +243,7 @@ extension ManifestParser {
     }
 
     static func parsePostgresSource(_ f: YAMLField) -> SessionManifest.PostgresMeterSource? {
-        f.checkKeys(["host", "port", "database", "user", "password_env", "query", "timeout_seconds"])
+        f.checkKeys(["host", "port", "database", "user", "password_env", "query", "timeout_seconds", "tls"])
         let host = f["host"].string(required: false) ?? "localhost"
         let port = f["port"].isPresent ? f["port"].integer(range: 1...65535) : 5432
         let database = f["database"].string(hint: "the database name")
@@ -242,9 +257,14 @@ extension ManifestParser {
                 hint: "$1 day start, $2 day end (timestamptz), $3 PODs (text[])")
         }
         let timeout = f["timeout_seconds"].isPresent ? f["timeout_seconds"].integer(range: 1...600) : 30
-        guard let port, let database, let user, let query, let timeout else { return nil }
+        let loopback = ["localhost", "127.0.0.1", "::1"].contains(host)
+        let tls =
+            f["tls"].choice(["require", "prefer", "disable"], required: false) ?? (loopback ? "disable" : "require")
+        guard let port, let database, let user, let query, let timeout,
+            let mode = SessionManifest.PostgresMeterSource.TLSMode(rawValue: tls)
+        else { return nil }
         return .init(
             host: host, port: port, database: database, user: user, passwordEnv: passwordEnv, query: query,
-            timeoutSeconds: timeout)
+            timeoutSeconds: timeout, tls: mode)
     }
 }

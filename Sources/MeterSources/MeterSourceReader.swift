@@ -45,6 +45,19 @@ public struct MeterSourceReader: Sendable {
     /// Readings summed into the session's slots, with the manifest's missing-data policy.
     public func meterDay(pods: [String]) async throws(MeterSourceError) -> MeterAggregation {
         let readings = try await readings(pods: pods)
+        // A POD without a single reading of the day has not been loaded yet (a database or
+        // service filled later): wait rather than validate it as zero. `missing: zero` only
+        // fills gaps inside data that is there.
+        let day = session.deliveryStart..<dayEnd
+        let present = Set(readings.filter { day.contains($0.start) }.map(\.pod))
+        let absent = pods.filter { !present.contains($0) }
+        if !absent.isEmpty {
+            throw MeterSourceError(
+                source: "meter data",
+                message: "no reading at all on \(session.deliveryDay) for \(absent.count) POD(s): "
+                    + absent.prefix(5).joined(separator: ", ") + (absent.count > 5 ? ", …" : ""),
+                hint: "not loaded yet? cer-run waits (exit 75) and tries again on the next run", notYetAvailable: true)
+        }
         let aggregator = MeterAggregator(
             pods: pods, dayStart: session.deliveryStart, slotLength: Int64(session.slotMinutes * 60),
             slotCount: session.slots, policy: MeterPolicy(missing: settings.missing == .zero ? .zero : .fail))

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Manifest
+import NIOSSL
 import PostgresNIO
 import Validation
 
@@ -15,9 +16,19 @@ struct PostgresMeterQuery {
     var sourceName: String { "postgres \(settings.user)@\(settings.host):\(settings.port)/\(settings.database)" }
 
     func readings(pods: [String], dayStart: Int64, dayEnd: Int64) async throws(MeterSourceError) -> [MeterReading] {
+        let tls: PostgresConnection.Configuration.TLS
+        do {
+            switch settings.tls {
+            case .disable: tls = .disable
+            case .prefer: tls = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            case .require: tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            }
+        } catch {
+            throw MeterSourceError(source: sourceName, message: "cannot set up TLS: \(error)")
+        }
         let configuration = PostgresConnection.Configuration(
             host: settings.host, port: settings.port, username: settings.user, password: password,
-            database: settings.database, tls: .disable)
+            database: settings.database, tls: tls)
         let logger: Logger = {
             var logger = Logger(label: "cer-run.meters.postgres")
             logger.logLevel = .critical

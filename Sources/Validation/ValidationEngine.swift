@@ -9,7 +9,9 @@ import Market
 ///    fills of that slot and side, never counted once per fill;
 /// 2. per slot, validated volume V = min(Σ sellers' D, Σ buyers' D); the long side's D are
 ///    scaled down to V by `LargestRemainder.split` (members ordered by address), so bought ==
-///    sold in every slot as `finalizeValidation` requires;
+///    sold in every slot as `finalizeValidation` requires; a slot whose fills carry different
+///    prices is validated by price priority instead (`PricePriority.swift`), so buyers' payments
+///    always cover what sellers are owed;
 /// 3. each member's validated quantity is split over its fills of that slot and side pro rata
 ///    to their quantities by the same rule (ties to the lower fill index): delivered ≤ fill;
 /// 4. shortfall = Σ fills − D (own fault only; `ValidationRules.Attribution`), chargeable =
@@ -35,6 +37,9 @@ public struct ValidationEngine: Sendable {
         var filledWh: UInt64 = 0
         var deliverableWh: UInt64 = 0
         var validatedWh: UInt64 = 0
+        /// Validated Wh per fill when the slot was validated by price (see `PricePriority`).
+        var fillValidated: [Int: UInt64] = [:]
+        var byPrice = false
     }
 
     /// Validates `members` against `meters`. Members are returned sorted by address.
@@ -77,10 +82,16 @@ public struct ValidationEngine: Sendable {
             let buys = here.filter { positions[$0].side == .buy }
             let sellable = sells.reduce(UInt64(0)) { $0 + positions[$1].deliverableWh }
             let buyable = buys.reduce(UInt64(0)) { $0 + positions[$1].deliverableWh }
-            let volume = min(sellable, buyable)
-            for side in [sells, buys] {
-                let shares = LargestRemainder.split(volume, weights: side.map { positions[$0].deliverableWh })
-                for (p, share) in zip(side, shares) { positions[p].validatedWh = share }
+            var volume = min(sellable, buyable)
+            if needsPricePriority(here, positions: positions, members: members) {
+                for p in here { positions[p].byPrice = true }
+                volume = validateByPrice(
+                    sells: sells, buys: buys, volume: volume, positions: &positions, members: members)
+            } else {
+                for side in [sells, buys] {
+                    let shares = LargestRemainder.split(volume, weights: side.map { positions[$0].deliverableWh })
+                    for (p, share) in zip(side, shares) { positions[p].validatedWh = share }
+                }
             }
             slots.append(
                 slotSummary(
@@ -115,9 +126,13 @@ public struct ValidationEngine: Sendable {
         var shortfall = (sell: UInt64(0), buy: UInt64(0))
         var chargeable = (sell: UInt64(0), buy: UInt64(0))
         for position in positions {
-            let shares = LargestRemainder.split(
-                position.validatedWh, weights: position.fills.map { member.fills[$0].quantityWh })
-            for (f, share) in zip(position.fills, shares) { delivered[f] = share }
+            if position.byPrice {
+                for f in position.fills { delivered[f] = position.fillValidated[f] ?? 0 }
+            } else {
+                let shares = LargestRemainder.split(
+                    position.validatedWh, weights: position.fills.map { member.fills[$0].quantityWh })
+                for (f, share) in zip(position.fills, shares) { delivered[f] = share }
+            }
             let missing =
                 position.filledWh
                 - (rules.attribution == .ownMeter ? position.deliverableWh : position.validatedWh)

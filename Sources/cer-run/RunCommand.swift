@@ -66,7 +66,7 @@ struct ResumeCommand: AsyncParsableCommand {
         abstract: "Continue an interrupted run (same as `run`, but refuses to start a new journal).",
         discussion: """
             A changed manifest is refused unless --accept-manifest-change is given and every changed \
-            section belongs to phases that have not started (participants until the session opens, \
+            section belongs to phases that have not started (participants until the first registration, \
             clearing until its result is journaled, validation until it is published, settlement \
             until it starts); the acceptance is journaled with both manifest hashes.
             """)

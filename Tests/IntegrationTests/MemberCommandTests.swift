@@ -20,13 +20,16 @@ import Testing
 
     /// Runs `cer-run` with `arguments`; the password is in `$CER_RUN_PASSWORD` unless `password`
     /// says otherwise.
-    static func cli(_ arguments: [String], password: String = password, in folder: URL) throws -> Outcome {
+    static func cli(
+        _ arguments: [String], password: String = password, in folder: URL, environment extra: [String: String] = [:]
+    ) throws -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         process.currentDirectoryURL = RunnerTests.packageRoot
         var environment = ProcessInfo.processInfo.environment
         environment["CER_RUN_PASSWORD"] = password
+        for (key, value) in extra { environment[key] = value }
         process.environment = environment
         let log = folder.appendingPathComponent("out-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
@@ -204,6 +207,19 @@ import Testing
         #expect(report["status"] == .string("active"))
         let revealAgain = try Self.cli(["member", "reveal", "--session", String(id)] + common, in: folder)
         #expect(revealAgain.status == 0 && revealAgain.output.contains("nothing sent"), "\(revealAgain.output)")
+
+        // A deposit killed right after its broadcast: a deposit under another reference (a
+        // rerun after midnight gets a new default one) is refused until that one is finished.
+        let available = try await marketplace.checkFunds(member.address).available
+        let crashed = try Self.cli(
+            ["member", "deposit", "1.00", "--ref", "night"] + common, in: folder,
+            environment: ["CER_RUN_CRASH_AFTER_BROADCAST": "1"])
+        #expect(crashed.status == 86, "\(crashed.output)")
+        let other = try Self.cli(["member", "deposit", "1.00", "--ref", "morning"] + common, in: folder)
+        #expect(other.status == 2 && other.output.contains("deposit \"night\" from an earlier run is unfinished"))
+        let finished = try Self.cli(["member", "deposit", "1.00", "--ref", "night"] + common, in: folder)
+        #expect(finished.status == 0, "\(finished.output)")
+        #expect(try await marketplace.checkFunds(member.address).available == available + 1_000_000)
     }
 
     @Test func refusalsExplainThemselvesAndSendNothing() async throws {

@@ -85,6 +85,37 @@ import Testing
         #expect(slots.first { $0["slot"] == .int(14) }?["validatedWh"]?.stringValue == "700")
     }
 
+    /// Meter data corrected after validation publication started: the resumed run finishes
+    /// publishing the journaled result and does not read the changed data.
+    @Test func publicationStartedFinishesWithTheJournaledResult() async throws {
+        let reference = RunnerTests.temporaryRuns()
+        defer { try? FileManager.default.removeItem(at: reference) }
+        #expect(try await RunnerTests.run(reference, manifest: Self.manifest).status == 0)
+        let expected = try Self.endState(reference)
+        let records = try Journal.readOnly(reference.appendingPathComponent("\(Self.runID)/journal.jsonl"))
+        let signed = try #require(
+            records.first { $0.type == "tx.signed" && $0.data["step"] == "publish/validation/0" }?.sequence)
+
+        // A copy of the fixture folder, so its meter file can be "corrected".
+        let folder = RunnerTests.temporaryRuns()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.copyItem(
+            at: RunnerTests.packageRoot.appendingPathComponent("fixtures/manifests"), to: folder)
+        let manifest = folder.appendingPathComponent("dst-settlement.yaml").path
+        let runs = folder.appendingPathComponent("runs")
+        let crashed = try await RunnerTests.run(
+            runs, manifest: manifest, environment: ["CER_RUN_CRASH_AFTER": String(signed)])
+        #expect(crashed.status == 86, "\(crashed.output)")
+        let meters = folder.appendingPathComponent("meters/2026-10-25.csv")
+        let corrected = try String(contentsOf: meters, encoding: .utf8)
+            .replacingOccurrences(
+                of: "IT001E20000001;2026-10-25 12:00;150;1600", with: "IT001E20000001;2026-10-25 12:00;150;2000")
+        try corrected.write(to: meters, atomically: true, encoding: .utf8)
+        let resumed = try await RunnerTests.run(runs, manifest: manifest)
+        #expect(resumed.status == 0, "\(resumed.output)")
+        #expect(try Self.endState(runs) == expected)
+    }
+
     func member(_ members: [JSONValue], _ id: String) -> JSONValue? {
         members.first { $0["id"]?.stringValue == id }
     }

@@ -40,6 +40,28 @@ import Validation
     }
 }
 
+extension CSVSourceTests {
+    /// A POD with no reading at all is "not loaded yet", even under `missing: zero` (which only
+    /// fills gaps): validating it as a day of zeros would charge penalties for data not there.
+    @Test func aPODWithoutAnyReadingIsNotYetAvailable() async throws {
+        let fixture = try MeterSourceFixture()
+        defer { fixture.remove() }
+        let full = try String(
+            contentsOf: fixture.folder.appendingPathComponent("meters/2026-10-25.csv"), encoding: .utf8)
+        let partial = full.split(separator: "\n").filter { !$0.hasPrefix("IT001E20000004") }.joined(separator: "\n")
+        try (partial + "\n").write(
+            to: fixture.folder.appendingPathComponent("meters/partial.csv"), atomically: true, encoding: .utf8)
+        let manifest = try fixture.manifest(
+            validation: "  source:\n    csv: {files: meters/partial.csv}\n  missing: zero")
+        await #expect {
+            _ = try await fixture.reader(manifest).meterDay(pods: MeterSourceFixture.pods)
+        } throws: { error in
+            guard let error = error as? MeterSourceError else { return false }
+            return error.notYetAvailable && error.description.contains("IT001E20000004")
+        }
+    }
+}
+
 @Suite struct HTTPSourceTests {
     /// Serves the fixture day as one JSON document per POD (generated from the CSV readings,
     /// kWh as strings for two PODs, Wh integers for the others) and checks the HTTP source

@@ -61,7 +61,11 @@ public actor JournaledSender {
     ) async throws -> Outcome {
         var outcome = try await ensureIncluded(
             step: step, to: to, data: data, value: value, gasLimit: gasLimit, abi: abi)
-        if !outcome.planned { outcome.receipt = try await confirmed(outcome.receipt, step: step) }
+        if !outcome.planned {
+            outcome.receipt = try await confirmed(outcome.receipt, step: step)
+            // A reorganisation may have moved it: the new inclusion must have succeeded too.
+            try await checkSucceeded(outcome.receipt, to: to, data: data, value: value, abi: abi)
+        }
         return outcome
     }
 
@@ -78,6 +82,7 @@ public actor JournaledSender {
                     throw JournaledSenderError.droppedByReorganisation(step: step, hash: current.transactionHash.hex)
                 }
                 if again.blockHash == current.blockHash { return again }
+                try record(mined: again, step: step)
                 current = again
                 continue
             }

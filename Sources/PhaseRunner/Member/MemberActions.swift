@@ -83,6 +83,11 @@ public struct MemberActions: Sendable {
         var transactions = [String]()
         var sentNow = false
         if !c.hasAttempt(step) {
+            if !c.hasAttempt(approveStep), let earlier = c.unfinished("deposit", except: step) {
+                throw MemberError.refused(
+                    "deposit \"\(earlier)\" from an earlier run is unfinished: run the same command with "
+                        + "`--ref \(earlier)` to finish it first; nothing was sent")
+            }
             guard amount > 0 else { throw MemberError.refused("the amount must be more than zero") }
             let status = try await market.member(c.address).status
             guard status != .none && status != .rejected else {
@@ -149,6 +154,11 @@ public struct MemberActions: Sendable {
     public func withdraw(amount: BigUInt?, reference: String) async throws -> MemberOutcome {
         let step = c.step("withdraw/\(reference)")
         if !c.hasAttempt(step) {
+            if let earlier = c.unfinished("withdraw", except: step) {
+                throw MemberError.refused(
+                    "withdrawal \"\(earlier)\" from an earlier run is unfinished: run the same command with "
+                        + "`--ref \(earlier)` to finish it first; nothing was sent")
+            }
             let funds = try await market.checkFunds(c.address)
             guard funds.available > 0 else {
                 throw MemberError.refused(

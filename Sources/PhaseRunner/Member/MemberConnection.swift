@@ -149,6 +149,24 @@ public struct MemberConnection: Sendable {
         journal.records(ofType: JournaledSender.RecordType.signed).contains { $0.data["step"]?.stringValue == step }
     }
 
+    /// The reference of a deposit or withdrawal (`kind`) signed by an earlier run that never got
+    /// its receipt journaled: it must be finished (same reference) before another is started,
+    /// or a crash around midnight (a new default reference) would move money twice.
+    func unfinished(_ kind: String, except step: String) -> String? {
+        let prefix = "member/\(kind)/"
+        let suffix = "@\(market.address.hex)"
+        let mined = Set(
+            journal.records(ofType: JournaledSender.RecordType.mined).compactMap { $0.data["step"]?.stringValue })
+        for record in journal.records(ofType: JournaledSender.RecordType.signed) {
+            guard let name = record.data["step"]?.stringValue, name != step, name.hasPrefix(prefix),
+                name.hasSuffix(suffix), !mined.contains(name)
+            else { continue }
+            let reference = name.dropFirst(prefix.count).dropLast(suffix.count)
+            return String(reference.hasSuffix("/approve") ? reference.dropLast("/approve".count) : reference)
+        }
+        return nil
+    }
+
     /// The calldata of the last journaled attempt of `step`.
     func journaledCalldata(_ step: String) -> [UInt8]? {
         guard

@@ -88,7 +88,10 @@ extension Phases {
         }
         switch section {
         case "participants":
-            return c.last("session") != nil ? "the session (opened on chain)" : nil
+            // Registration, approval, funding and the session's manifest hash all depend on them.
+            return signedSteps.first {
+                $0 == "session/open" || $0.hasPrefix("register/") || $0.hasPrefix("approve/") || $0.hasPrefix("fund/")
+            }.map { "a participant step (\($0))" }
         case "clearing":
             return c.last("clearing") != nil ? "clearing (its result is journaled)" : nil
         case "validation":

@@ -51,6 +51,7 @@ enum Phases {
             ])
             let market = try await c.operatorJournal.ensure(
                 step: "deploy/marketplace", to: nil, data: marketData, abi: marketABI)
+            if market.planned { throw PlanBoundary(reason: "the following phases need the marketplace's address") }
             guard let marketAddress = market.receipt.contractAddress else {
                 throw RunnerError.chain("marketplace deployment has no address")
             }

@@ -159,6 +159,7 @@ public struct SessionRunner: Sendable {
         switch try await Phases.validate(context) {
         case .waitingForData(let why): return .waitingForData(why)
         case .computed(let result): try await Phases.publishValidation(context, entries: result.deliveriesEntries())
+        case .journaled(let entries): try await Phases.publishValidation(context, entries: entries)
         case .published: break
         }
         events(.phase("settle"))

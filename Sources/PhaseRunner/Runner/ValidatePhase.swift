@@ -10,6 +10,8 @@ import Validation
 enum ValidationOutcome {
     /// To be published.
     case computed(ValidationResult)
+    /// Publication had started: the journaled result, to be finished as it was begun.
+    case journaled([MemberDeliveriesEntry])
     /// Already on chain (or nothing to validate).
     case published
     /// The meter data is not there yet.
@@ -47,10 +49,22 @@ extension Phases {
             return .published
         }
         let state = try await market.session(id).state
+        if state == .cancelled {
+            throw RunnerError.chain(
+                "session \(id) was cancelled on chain: nothing to validate or settle; members recover what "
+                    + "they have locked with releaseCancelled")
+        }
+        if state == .open, c.planning {
+            throw PlanBoundary(reason: "validation needs the clearing published on chain")
+        }
         guard state == .cleared else {
             c.detail("validation already published (session \(id) is \(state))")
             return .published
         }
+        let publishing = c.journal.records(ofType: JournaledSender.RecordType.signed).contains {
+            $0.data["step"]?.stringValue?.hasPrefix("publish/validation/") == true
+        }
+        if publishing { return .journaled(try await journaledEntries(c)) }
         let members = try await clearedMembers(c)
         let reader = MeterSourceReader(
             settings: settings, session: c.manifest.session, manifestFolder: c.manifestFolder)
@@ -72,21 +86,12 @@ extension Phases {
             throw RunnerError.input("validation: \(error)")
         }
         let hash = result.canonicalHash.hex
-        let started = c.journal.records(ofType: JournaledSender.RecordType.signed).contains {
-            $0.data["step"]?.stringValue?.hasPrefix("publish/validation/") == true
-        }
         if let earlier = c.last("validation"), let earlierHash = earlier.data["hash"]?.stringValue {
             if earlierHash == hash { return .computed(result) }
-            if started {
-                throw RunnerError.mismatch(
-                    "the meter data changed after validation publication started (journaled result "
-                        + "\(earlierHash), now \(hash)); a published validation cannot be corrected — see docs/validation.md"
-                )
-            }
             c.warn("meter data changed since the provisional validation \(earlierHash.prefix(10))…: replaced")
         }
         let file = c.runFolder.appendingPathComponent("validation.json")
-        if !c.planning { try Data(result.canonicalJSON.utf8).write(to: file, options: .atomic) }
+        if !c.planning { try DurableFile.write(Data(result.canonicalJSON.utf8), to: file) }
         try c.journal.append(
             "validation",
             [
@@ -98,5 +103,35 @@ extension Phases {
             "validated \(totals.validatedWh) Wh of \(result.slots.reduce(UInt64(0)) { $0 + $1.soldWh }) Wh sold; "
                 + "CER shared energy \(totals.sharedEnergyWh) Wh; penalties \(totals.penalties) base units")
         return .computed(result)
+    }
+}
+
+extension Phases {
+    /// The entries of the journaled `validation.json` (checked against its journaled hash),
+    /// with each member's orders and fills as the chain has them: once publication has begun it
+    /// is finished with exactly this result, whatever the meter source says now.
+    static func journaledEntries(_ c: RunContext) async throws -> [MemberDeliveriesEntry] {
+        guard let market = c.market, let id = c.sessionID, let hash = c.last("validation")?.data["hash"]?.stringValue
+        else { throw RunnerError.mismatch("validation publication started but no validation result is journaled") }
+        let url = c.runFolder.appendingPathComponent("validation.json")
+        guard let data = FileManager.default.contents(atPath: url.path), Keccak256.hash(Array(data)).hex == hash,
+            let members = (try? JSONValue.parse(data))?["members"]?.arrayValue
+        else {
+            throw RunnerError.mismatch(
+                "\(url.path) is missing or no longer matches its journaled hash \(hash); restore it from a backup")
+        }
+        let book = try await market.revealedOrders(sessionID: id, fromBlock: c.sessionBlock)
+        let orders = Dictionary(book.map { ($0.member, $0.orders) }, uniquingKeysWith: { a, _ in a })
+        let fills = try await market.clearedFills(sessionID: id, fromBlock: c.sessionBlock)
+        return try members.map { m in
+            guard let text = m["address"]?.stringValue, let member = try? Address(text),
+                let memberOrders = orders[member], let memberFills = fills[member],
+                let delivered = m["delivered"]?.arrayValue?.compactMap({ $0.stringValue.flatMap { UInt64($0) } }),
+                delivered.count == memberFills.count,
+                let penalty = m["penalty"]?.stringValue.flatMap({ BigUInt($0, radix: 10) })
+            else { throw RunnerError.mismatch("\(url.path): a member entry does not match the chain's fills") }
+            return MemberDeliveriesEntry(
+                member: member, orders: memberOrders, fills: memberFills, delivered: delivered, penalty: penalty)
+        }
     }
 }
