@@ -135,8 +135,18 @@ public actor JournaledSender {
                 try await checkSucceeded(receipt, to: to, data: data, value: value, abi: abi)
                 return Outcome(receipt: receipt, sentNow: false)
             }
-            // Another transaction used our nonce (external interference) and ours has no
-            // receipt: it can never land. Record that, then sign anew.
+            // A node that knows ours in a block (its receipt index lagging or pruned) has mined
+            // it: wait for that receipt rather than sign again.
+            if let hash = try? Hex.decode(hashText), let known = try await sender.client.transaction(hash),
+                known.blockNumber != nil
+            {
+                let receipt = try await sender.waitForReceipt(hash)
+                try record(mined: receipt, step: step)
+                try await checkSucceeded(receipt, to: to, data: data, value: value, abi: abi)
+                return Outcome(receipt: receipt, sentNow: false)
+            }
+            // Another transaction used our nonce (external interference) and the node knows
+            // nothing of ours: it can never land. Record that, then sign anew.
             try journal.append(RecordType.superseded, ["step": .string(step), "hash": .string(hashText)])
         }
         // 3. Sign a new attempt, journal it, then broadcast.
