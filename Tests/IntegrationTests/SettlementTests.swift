@@ -1,6 +1,8 @@
 import BigInt
 import Chain
+import DevChain
 import Foundation
+import Market
 import PhaseRunner
 import Testing
 
@@ -116,6 +118,52 @@ import Testing
         #expect(try Self.endState(runs) == expected)
     }
 
+    /// The admin cancels the session after its clearing was published: the next run returns
+    /// every member's lock with releaseCancelled, and a further run sends nothing.
+    @Test func aCancelledSessionReleasesEveryLock() async throws {
+        let reference = RunnerTests.temporaryRuns()
+        defer { try? FileManager.default.removeItem(at: reference) }
+        #expect(try await RunnerTests.run(reference, manifest: Self.manifest).status == 0)
+        let records = try Journal.readOnly(reference.appendingPathComponent("\(Self.runID)/journal.jsonl"))
+        let published = try #require(
+            records.first { $0.type == "tx.mined" && $0.data["step"] == "publish/finalize" }?.sequence)
+
+        let runs = RunnerTests.temporaryRuns()
+        defer { try? FileManager.default.removeItem(at: runs) }
+        let crashed = try await RunnerTests.run(
+            runs, manifest: Self.manifest, environment: ["CER_RUN_CRASH_AFTER": String(published)])
+        #expect(crashed.status == 86)
+        // The admin (the operator, who deployed) cancels on chain.
+        var options = DevChainOptions()
+        options.stateDirectory = runs.appendingPathComponent("\(Self.runID)/devchain")
+        let chain = try await DevChainProcess.start(options)
+        let keys = try await chain.accountKeys()
+        let client = chain.client()
+        let market = MarketplaceContract(
+            contract: Contract(
+                address: Address.contractAddress(sender: keys[1].address, nonce: 1),
+                abi: try ArtifactStore.locate().artifact("Marketplace").abi, client: client))
+        let admin = TransactionSender(client: client, key: keys[1], chainID: try await client.chainID())
+        try await market.cancelSession(sessionID: 1, reason: "meter outage", sender: admin)
+        let members = try SessionManifestAddresses.dst
+        var lockedBefore = BigUInt(0)
+        for member in members { lockedBefore += try await market.checkFunds(member).locked }
+        chain.stop()
+        #expect(lockedBefore > 0)
+
+        let resumed = try await RunnerTests.run(runs, manifest: Self.manifest)
+        #expect(resumed.status == 0, "\(resumed.output)")
+        #expect(resumed.output.contains("was cancelled on chain: 4 member(s) had their locks released"))
+        let again = try await RunnerTests.run(runs, manifest: Self.manifest)
+        #expect(again.status == 0 && again.output.contains("(already done)"), "\(again.output)")
+
+        let after = try await DevChainProcess.start(options)
+        defer { after.stop() }
+        let market2 = MarketplaceContract(
+            contract: Contract(address: market.address, abi: market.contract.abi, client: after.client()))
+        for member in members { #expect(try await market2.checkFunds(member).locked == 0) }
+    }
+
     func member(_ members: [JSONValue], _ id: String) -> JSONValue? {
         members.first { $0["id"]?.stringValue == id }
     }
@@ -145,6 +193,18 @@ import Testing
             #expect(resumed.status == 0, "\(point): \(resumed.output)")
             #expect(try Self.endState(runs) == reference, "\(point)")
             _ = try Journal.readOnlyCount(runs.appendingPathComponent("\(Self.runID)/journal.jsonl"))
+        }
+    }
+}
+
+/// The dst fixture's member addresses.
+enum SessionManifestAddresses {
+    static var dst: [Address] {
+        get throws {
+            try [
+                "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC", "0x90F79bf6EB2c4f870365E785982E1f101E93b906",
+                "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65", "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc",
+            ].map { try Address($0) }
         }
     }
 }

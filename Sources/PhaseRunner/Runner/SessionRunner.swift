@@ -133,16 +133,20 @@ public struct SessionRunner: Sendable {
         try await Phases.fund(context)
         events(.phase("open"))
         try await Phases.open(context)
+        let cancelled = RunStatus.done(lastPhase: "release (session cancelled)")
+        if try await Phases.releaseIfCancelled(context) { return cancelled }
         events(.phase("commit"))
         try await Phases.commit(context)
         if let waiting = try await Phases.waitUntil(context, manifest.deadlines.commit, phase: "reveal", wait: wait) {
             return waiting
         }
+        if try await Phases.releaseIfCancelled(context) { return cancelled }
         events(.phase("reveal"))
         try await Phases.reveal(context)
         if let waiting = try await Phases.waitUntil(context, manifest.deadlines.reveal, phase: "clear", wait: wait) {
             return waiting
         }
+        if try await Phases.releaseIfCancelled(context) { return cancelled }
         events(.phase("clear"))
         try await Phases.forfeit(context)
         try await Phases.clear(context)
@@ -155,6 +159,7 @@ public struct SessionRunner: Sendable {
         if let waiting = try await Phases.waitUntil(context, deliveryEnd, phase: "validate", wait: wait) {
             return waiting
         }
+        if try await Phases.releaseIfCancelled(context) { return cancelled }
         events(.phase("validate"))
         switch try await Phases.validate(context) {
         case .waitingForData(let why): return .waitingForData(why)
