@@ -37,7 +37,8 @@ extension Phases {
             let reveal = revealed[member]
             pending.append(
                 MemberFillsEntry(
-                    member: member, orders: reveal?.orders ?? [], salt: reveal?.salt ?? [UInt8](repeating: 0, count: 32),
+                    member: member, orders: reveal?.orders ?? [],
+                    salt: reveal?.salt ?? [UInt8](repeating: 0, count: 32),
                     fills: fills[member] ?? []))
         }
         let chunk = 25
