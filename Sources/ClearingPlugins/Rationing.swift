@@ -1,3 +1,5 @@
+import Market
+
 /// The two rules every mechanism shares for who gets how much: largest-remainder pro-rata
 /// sharing and the removal of self-trades. Integer-only (128-bit intermediates).
 enum Rationing {
@@ -5,27 +7,7 @@ enum Rationing {
     /// each to the largest remainders, ties by order id. Σ shares == total whenever total ≤ Σ
     /// quantities.
     static func proRata(_ total: UInt64, over entries: ArraySlice<SlotEntry>) -> [UInt64] {
-        let sum = entries.reduce(UInt128(0)) { $0 + UInt128($1.quantity) }
-        guard sum > 0, total > 0 else { return entries.map { _ in 0 } }
-        var shares = [UInt64]()
-        shares.reserveCapacity(entries.count)
-        var remainders = [(UInt128, Int32, Int)]()
-        remainders.reserveCapacity(entries.count)
-        var given: UInt64 = 0
-        for (offset, entry) in entries.enumerated() {
-            let (q, r) = (UInt128(total) * UInt128(entry.quantity)).quotientAndRemainder(dividingBy: sum)
-            shares.append(UInt64(q))
-            given += UInt64(q)
-            remainders.append((r, entry.rank, offset))
-        }
-        var leftover = total - given
-        guard leftover > 0 else { return shares }
-        remainders.sort { $0.0 != $1.0 ? $0.0 > $1.0 : $0.1 < $1.1 }
-        for (_, _, offset) in remainders where leftover > 0 {
-            shares[offset] += 1
-            leftover -= 1
-        }
-        return shares
+        LargestRemainder.split(total, weights: entries.map(\.quantity), ranks: entries.map { Int($0.rank) })
     }
 
     /// A member filled on both sides of a slot would trade with itself: the smaller of its
