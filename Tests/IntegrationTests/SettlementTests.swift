@@ -76,6 +76,11 @@ import Testing
         #expect(report["totals"]?["owed"]?.stringValue == "402000")
         #expect(report["totals"]?["treasury"]?.stringValue == "45000")  // penalties, no dust
         #expect(report["state"]?.stringValue == "settled")
+        let status = try await RunnerTests.run(runs, manifest: Self.manifest, command: ["status"])
+        #expect(status.status == 0, "\(status.output)")
+        // Deadlines in the session's time zone (CEST before the October change), the next step.
+        #expect(status.output.contains("deadlines: commit 2026-10-24 18:00 +02:00, reveal 2026-10-24 20:00 +02:00"))
+        #expect(status.output.contains("(25 slots)") && status.output.contains("next: nothing: settled"))
 
         // The repeated 02:00 hour is slot 3 (CET): vera's and ugo's trade there validated in full.
         let validation = try JSONValue.parse(

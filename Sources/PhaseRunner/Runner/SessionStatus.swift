@@ -50,9 +50,30 @@ public enum SessionStatus {
         }
         let s = try await market.session(UInt64(id))
         let now = try await client.block(.latest)?.timestamp ?? 0
+        let formatter = DateFormatter()
+        formatter.timeZone = TimeZone(identifier: manifest.session.timeZone)
+        formatter.dateFormat = "yyyy-MM-dd HH:mm ZZZZZ"
+        func local(_ t: UInt64) -> String { formatter.string(from: Date(timeIntervalSince1970: TimeInterval(t))) }
+        let deliveryEnd = s.deliveryStart + UInt64(s.slotLength) * UInt64(s.slots)
         lines.append(
-            "on chain: session \(id) \(s.state), chain time \(now); commits \(s.commits), reveals \(s.reveals), "
+            "on chain: session \(id) \(s.state), chain time \(local(now)); commits \(s.commits), reveals \(s.reveals), "
                 + "forfeited \(s.forfeited), cleared \(s.cleared), validated \(s.validated), settled \(s.settled)")
+        lines.append(
+            "deadlines: commit \(local(s.commitDeadline)), reveal \(local(s.revealDeadline)); delivery "
+                + "\(local(s.deliveryStart)) – \(local(deliveryEnd)) (\(s.slots) slots)")
+        let next: String
+        switch s.state {
+        case .open where now < s.commitDeadline: next = "commit phase (until the commit deadline)"
+        case .open where now < s.revealDeadline: next = "reveal phase (until the reveal deadline)"
+        case .open: next = "clearing and publication (cer-run run)"
+        case .cleared where now < deliveryEnd: next = "delivery; validation after \(local(deliveryEnd))"
+        case .cleared: next = "validation against meter data (cer-run run --date \(manifest.session.deliveryDay))"
+        case .validated: next = "settlement (cer-run run, or members' own `cer-run member execute`)"
+        case .settled: next = "nothing: settled (report in \(folder.path)/report.txt)"
+        case .cancelled: next = "nothing: cancelled (cer-run run releases what is still locked)"
+        default: next = "—"
+        }
+        lines.append("next: \(next)")
         let decimals = manifest.session.tokenDecimals
         for participant in manifest.participants {
             let funds = try await market.checkFunds(participant.address)
