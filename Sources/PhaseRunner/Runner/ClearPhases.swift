@@ -2,6 +2,7 @@ import BigInt
 import Chain
 import ClearingPlugins
 import Foundation
+import Manifest
 import Market
 
 extension Phases {
@@ -110,7 +111,8 @@ extension Phases {
         try await c.operatorJournal.ensure(
             step: "publish/finalize", to: market.address, data: finalize, abi: market.contract.abi)
         for slot in result.slots where slot.volumeWh > 0 {
-            c.log("slot \(slot.slot): \(slot.volumeWh) Wh at \(slot.price ?? 0) base units/kWh")
+            let price = DecimalAmount.format(BigUInt(slot.price ?? 0), decimals: c.manifest.session.tokenDecimals)
+            c.log("slot \(slot.slot): \(slot.volumeWh) Wh at \(price) per kWh")
         }
         c.log("clearing published: \(result.fills.count) fills, result in \(c.runFolder.path)/clearing.json")
     }

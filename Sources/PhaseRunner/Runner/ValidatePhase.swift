@@ -101,7 +101,8 @@ extension Phases {
         let totals = result.totals
         c.log(
             "validated \(totals.validatedWh) Wh of \(result.slots.reduce(UInt64(0)) { $0 + $1.soldWh }) Wh sold; "
-                + "CER shared energy \(totals.sharedEnergyWh) Wh; penalties \(totals.penalties) base units")
+                + "CER shared energy \(totals.sharedEnergyWh) Wh; penalties "
+                + DecimalAmount.format(totals.penalties, decimals: c.manifest.session.tokenDecimals))
         return .computed(result)
     }
 }
