@@ -11,23 +11,8 @@ extension Phases {
     static func releaseIfCancelled(_ c: RunContext) async throws -> Bool {
         guard let market = c.market, let id = c.sessionID else { return false }
         guard try await market.session(id).state == .cancelled else { return false }
-        let commitEvent = try market.contract.abi.event("CommitmentSubmitted")
-        let logs = try await c.client.logs(
-            LogFilter(
-                fromBlock: c.sessionBlock, addresses: [market.address],
-                topics: [[commitEvent.topic], [ABI.encode(.uint(256), .unsigned(id))]]))
-        var committed = [Address]()
-        for log in logs {
-            guard
-                case .commitmentSubmitted(_, let member, _)? = MarketEvent(
-                    try commitEvent.decode(topics: log.topics, data: log.data)),
-                !committed.contains(member)
-            else { continue }
-            committed.append(member)
-        }
-        let revealed = Dictionary(
-            try await market.revealedOrders(sessionID: id, fromBlock: c.sessionBlock).map { ($0.member, $0) },
-            uniquingKeysWith: { a, _ in a })
+        let committed = try await committedMembers(c)
+        let revealed = try await revealedBook(c)
         let fills = try await market.clearedFills(sessionID: id, fromBlock: c.sessionBlock)
         let released = BigUInt(1) << 255 | 1
         var pending = [MemberFillsEntry]()
@@ -41,10 +26,7 @@ extension Phases {
                     salt: reveal?.salt ?? [UInt8](repeating: 0, count: 32),
                     fills: fills[member] ?? []))
         }
-        let chunk = 25
-        let chunks = stride(from: 0, to: pending.count, by: chunk).map {
-            Array(pending[$0..<min(pending.count, $0 + chunk)])
-        }
+        let chunks = chunked(pending, size: 25)
         // Steps are named after the first member of each chunk: a rerun rebuilds the chunks
         // from what is still locked, so numbering would shift.
         for (number, part) in chunks.enumerated() {

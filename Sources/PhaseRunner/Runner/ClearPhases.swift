@@ -9,17 +9,8 @@ extension Phases {
     /// Anyone's deposit left behind by a commitment never revealed goes to the treasury.
     static func forfeit(_ c: RunContext) async throws {
         guard let market = c.market, let id = c.sessionID else { return }
-        let event = try market.contract.abi.event("CommitmentSubmitted")
-        let logs = try await c.client.logs(
-            LogFilter(
-                fromBlock: c.sessionBlock, addresses: [market.address],
-                topics: [[event.topic], [ABI.encode(.uint(256), .unsigned(id))]]))
         var unrevealed = [Address]()
-        for log in logs {
-            guard
-                case .commitmentSubmitted(_, let member, _)? = MarketEvent(
-                    try event.decode(topics: log.topics, data: log.data))
-            else { continue }
+        for member in try await committedMembers(c) {
             let word = try await market.contract.call("participationOf", [.unsigned(id), .address(member)])
             if let value = word.first?.uintValue, value & 3 == 1, value >> 255 == 0 { unrevealed.append(member) }
         }
@@ -40,7 +31,8 @@ extension Phases {
             c.log("clearing already published (session \(id) is \(session.state))")
             return
         }
-        let book = try await market.revealedOrders(sessionID: id, fromBlock: c.sessionBlock)
+        let revealed = try await revealedBook(c)
+        let book = c.revealedOrder.map { (member: $0, orders: revealed[$0]!.orders, salt: revealed[$0]!.salt) }
         var orders = [ClearingOrder]()
         for entry in book {
             for (index, order) in entry.orders.enumerated() {
@@ -95,9 +87,7 @@ extension Phases {
                     }
                 })
         }
-        let chunk = 25
-        for (number, start) in stride(from: 0, to: entries.count, by: chunk).enumerated() {
-            let part = Array(entries[start..<min(entries.count, start + chunk)])
+        for (number, part) in chunked(entries, size: 25).enumerated() {
             let data = try market.contract.abi.function("setFinalOrders").encodeCall([
                 .unsigned(id), .array(part.map(\.abiValue)),
             ])

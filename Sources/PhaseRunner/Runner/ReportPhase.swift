@@ -132,11 +132,6 @@ extension Phases {
 
     /// A member's revealed orders (from its `OrdersRevealed` event).
     static func orders(_ c: RunContext, member: Address) async throws -> [MarketOrder]? {
-        guard let market = c.market, let id = c.sessionID else { return nil }
-        if c.revealedCache == nil {
-            let book = try await market.revealedOrders(sessionID: id, fromBlock: c.sessionBlock)
-            c.revealedCache = Dictionary(book.map { ($0.member, $0.orders) }, uniquingKeysWith: { a, _ in a })
-        }
-        return c.revealedCache?[member]
+        try await revealedBook(c)[member]?.orders
     }
 }

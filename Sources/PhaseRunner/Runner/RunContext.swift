@@ -28,7 +28,9 @@ final class RunContext: @unchecked Sendable {
     /// Block of `newSession`: log queries start there, not at genesis.
     var sessionBlock: UInt64 = 0
     /// Revealed orders by member, read once for the report.
-    var revealedCache: [Address: [MarketOrder]]?
+    var revealedCache: [Address: (orders: [MarketOrder], salt: [UInt8])]?
+    /// The members of `revealedCache` in event order.
+    var revealedOrder: [Address] = []
 
     init(
         manifest: SessionManifest, manifestFolder: URL, runFolder: URL, journal: Journal, client: EthClient,

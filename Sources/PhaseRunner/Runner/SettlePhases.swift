@@ -13,10 +13,7 @@ extension Phases {
             c.detail("validation already published (session \(id) is \(session.state))")
             return
         }
-        let chunk = 25
-        let chunks = stride(from: 0, to: entries.count, by: chunk).map {
-            Array(entries[$0..<min(entries.count, $0 + chunk)])
-        }
+        let chunks = chunked(entries, size: 25)
         for (number, part) in chunks.enumerated() {
             defer { c.emit(.progress(phase: "publish validation", done: number + 1, total: chunks.count)) }
             let step = "publish/validation/\(number)"
@@ -55,10 +52,7 @@ extension Phases {
         let members = try await market.validatedMembers(sessionID: id, fromBlock: c.sessionBlock).keys.sorted()
         switch c.manifest.settlement.mode {
         case .batch:
-            let chunk = 50
-            let chunks = stride(from: 0, to: members.count, by: chunk).map {
-                Array(members[$0..<min(members.count, $0 + chunk)])
-            }
+            let chunks = chunked(members, size: 50)
             for (number, part) in chunks.enumerated() {
                 defer { c.emit(.progress(phase: "settle", done: number + 1, total: chunks.count)) }
                 if try await market.session(id).state != .validated { break }

@@ -24,18 +24,18 @@ extension Phases {
     /// manifest.
     static func clearedMembers(_ c: RunContext) async throws -> [ValidationMember] {
         guard let market = c.market, let id = c.sessionID else { return [] }
-        let book = try await market.revealedOrders(sessionID: id, fromBlock: c.sessionBlock)
+        let book = try await revealedBook(c)
         let fills = try await market.clearedFills(sessionID: id, fromBlock: c.sessionBlock)
         let pods = Dictionary(c.manifest.participants.map { ($0.address, $0.pod) }, uniquingKeysWith: { a, _ in a })
         var members = [ValidationMember]()
-        for entry in book {
-            guard let memberFills = fills[entry.member] else { continue }
-            guard let pod = pods[entry.member] else {
+        for member in c.revealedOrder {
+            guard let memberFills = fills[member], let revealed = book[member] else { continue }
+            guard let pod = pods[member] else {
                 throw RunnerError.input(
-                    "member \(entry.member) traded in session \(id) but is not a participant of the manifest "
+                    "member \(member) traded in session \(id) but is not a participant of the manifest "
                         + "(its POD is needed for validation); add it to `participants`")
             }
-            members.append(ValidationMember(address: entry.member, pod: pod, orders: entry.orders, fills: memberFills))
+            members.append(ValidationMember(address: member, pod: pod, orders: revealed.orders, fills: memberFills))
         }
         return members
     }
@@ -121,8 +121,7 @@ extension Phases {
             throw RunnerError.mismatch(
                 "\(url.path) is missing or no longer matches its journaled hash \(hash); restore it from a backup")
         }
-        let book = try await market.revealedOrders(sessionID: id, fromBlock: c.sessionBlock)
-        let orders = Dictionary(book.map { ($0.member, $0.orders) }, uniquingKeysWith: { a, _ in a })
+        let orders = try await revealedBook(c).mapValues(\.orders)
         let fills = try await market.clearedFills(sessionID: id, fromBlock: c.sessionBlock)
         return try members.map { m in
             guard let text = m["address"]?.stringValue, let member = try? Address(text),
