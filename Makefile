@@ -9,7 +9,7 @@ VENV_STAMP   := $(VENV)/.requirements.stamp
 APT_PACKAGES := libsecp256k1-dev libcurl4-openssl-dev pkg-config python3 python3-venv postgresql
 APT_STAMP    := .build/.apt-packages.stamp
 
-.PHONY: all deps devchain-venv build lint format test test-swift test-devchain demo demo-chain gas-report bench contracts clean
+.PHONY: all deps devchain-venv build lint format test test-swift test-devchain test-browser demo demo-chain gas-report bench contracts clean
 
 all: build
 
@@ -43,14 +43,31 @@ lint:
 format:
 	$(SWIFT) format format --in-place --recursive Sources Tests Package.swift
 
-## test: lint, Swift unit + integration tests (they start dev chains), dev chain tests.
-test: lint devchain-venv build test-swift test-devchain
+## test: lint, Swift unit + integration tests (they start dev chains), dev chain tests, the
+## session report rendered in headless Chromium.
+test: lint devchain-venv build test-swift test-devchain test-browser
 
 test-swift: $(VENV_STAMP)
 	$(SWIFT) test
 
 test-devchain: $(VENV_STAMP)
 	cd devchain && .venv/bin/python -m pytest -q tests
+
+## test-browser: run the DST fixture session, then render its report.html in headless Chromium
+## (no network) and check the screenshot and every number of the page against report-data.json.
+BROWSER_RUNS := .build/browser-runs
+BROWSER_STAMP := .build/.chromium.stamp
+$(BROWSER_STAMP): | $(APT_STAMP)
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" -ne 0 ]; then echo "error: run as root (or install chromium)"; exit 1; fi; \
+	  echo "installing: chromium fonts-dejavu-core"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core; }
+	@touch $@
+test-browser: $(VENV_STAMP) $(BROWSER_STAMP) build
+	rm -rf $(BROWSER_RUNS)
+	$(SWIFT) run --skip-build cer-run run fixtures/manifests/dst-settlement.yaml --runs $(BROWSER_RUNS) --quiet
+	$(SWIFT) run --skip-build cer-run report $(BROWSER_RUNS)/fixture-dst
+	CER_REPORT_DIR=$(abspath $(BROWSER_RUNS))/fixture-dst $(VENV_PY) -m pytest -q Tests/browser
 
 ## demo: run manifests/demo.yaml (10 members, dev chain) from scratch: deploy, register, fund, commit,
 ## reveal, clear, publish, validate against generated 15-minute meter data, settle, report; then status.

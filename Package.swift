@@ -41,6 +41,7 @@ let package = Package(
         ),
         .target(name: "ClearingPlugins", dependencies: ["Chain", "Market"]),
         .target(name: "Validation", dependencies: ["Chain", "Market"]),
+        .target(name: "SessionReport"),
         .target(
             name: "MeterSources",
             dependencies: [
@@ -51,7 +52,10 @@ let package = Package(
         ),
         .target(
             name: "PhaseRunner",
-            dependencies: ["Chain", "Market", "DevChain", "Manifest", "ClearingPlugins", "Validation", "MeterSources"]
+            dependencies: [
+                "Chain", "Market", "DevChain", "Manifest", "ClearingPlugins", "Validation", "MeterSources",
+                "SessionReport",
+            ]
         ),
         .executableTarget(
             name: "cer-run",

@@ -65,15 +65,22 @@ extension Phases {
             let bookData = Data(
                 ClearingProtocol.encodeRequest(orders: orders, slots: slots, params: c.manifest.clearing.params)
                     .jsonText.utf8)
+            // What was committed and revealed (with salts): the inputs a replay starts from.
+            let reveals = RunSnapshots.Reveals(
+                committed: try await committedMembers(c),
+                revealed: book.map { .init(member: $0.member, orders: $0.orders, salt: $0.salt) }
+            ).json
             if !c.planning {
-                try bookData.write(to: c.runFolder.appendingPathComponent("book.json"), options: .atomic)
-                try resultData.write(to: c.runFolder.appendingPathComponent("clearing.json"), options: .atomic)
+                try DurableFile.write(bookData, to: c.runFolder.appendingPathComponent("book.json"))
+                try DurableFile.write(resultData, to: c.runFolder.appendingPathComponent("clearing.json"))
+                try RunSnapshots.write(reveals, RunSnapshots.revealsFile, in: c.runFolder)
             }
             try c.journal.append(
                 "clearing",
                 [
                     "hash": .string(resultHash), "orders": .int(Int64(orders.count)),
                     "book": .string(Keccak256.hash(Array(bookData)).hex), "plugin": .string(c.manifest.clearing.plugin),
+                    "reveals": .string(Keccak256.hash(reveals.jsonText).hex),
                 ])
         }
         // Publication: every revealed member, with its fills (possibly none), in chunks.

@@ -9,13 +9,17 @@ extension Phases {
     static func header(_ c: RunContext, acceptManifestChange: Bool) async throws {
         guard let genesis = try await c.client.block(.number(0)) else { throw RunnerError.chain("no genesis block") }
         let manifestHash = c.manifest.canonicalHash.hex
-        let header: JSONValue = [
+        var header: JSONValue = [
             "chainId": .int(Int64(c.chainID)), "genesis": .string(genesis.hash.hex),
             "manifestHash": .string(manifestHash), "sessionId": .string(c.manifest.session.id),
             "tool": .string(SessionRunner.toolVersion),
         ]
         guard let existing = c.last("header") else {
-            try saveManifestSnapshot(c)
+            let resolved = try saveManifestSnapshot(c)
+            if case .object(var fields) = header {
+                fields["resolved"] = .string(resolved)
+                header = .object(fields)
+            }
             try c.journal.append("header", header)
             c.log("journal \(c.journal.url.path) started")
             return
@@ -47,12 +51,12 @@ extension Phases {
                             + "cannot be accepted (start a new session instead)")
                 }
             }
-            try saveManifestSnapshot(c)
+            let resolved = try saveManifestSnapshot(c)
             try c.journal.append(
                 manifestAcceptedType,
                 [
                     "from": .string(expected), "to": .string(manifestHash),
-                    "sections": .array(changed.map { .string($0) }),
+                    "sections": .array(changed.map { .string($0) }), "resolved": .string(resolved),
                 ])
             c.warn("accepted a manifest change in \(list) (journaled)")
         }
@@ -62,12 +66,17 @@ extension Phases {
     static let manifestAcceptedType = "manifest.accepted"
 
     /// The canonical manifest of every hash a run used is kept next to the journal
-    /// (`manifest-<hash>.json`), so a later change can be compared section by section.
-    static func saveManifestSnapshot(_ c: RunContext) throws {
-        guard !c.planning else { return }
+    /// (`manifest-<hash>.json`), so a later change can be compared section by section, and its
+    /// resolution as `resolved.json` (what `cer-run replay` recomputes). Returns the hash of
+    /// the resolution.
+    static func saveManifestSnapshot(_ c: RunContext) throws -> String {
+        let resolved = RunSnapshots.resolved(c.manifest)
+        guard !c.planning else { return Keccak256.hash(resolved.jsonText).hex }
         let url = c.runFolder.appendingPathComponent("manifest-\(c.manifest.canonicalHash.hex).json")
-        guard !FileManager.default.fileExists(atPath: url.path) else { return }
-        try Data(c.manifest.canonicalJSON.jsonText.utf8).write(to: url, options: .atomic)
+        if !FileManager.default.fileExists(atPath: url.path) {
+            try DurableFile.write(Data(c.manifest.canonicalJSON.jsonText.utf8), to: url)
+        }
+        return try RunSnapshots.write(resolved, RunSnapshots.resolvedFile, in: c.runFolder)
     }
 
     /// The top-level sections that differ from the snapshot of `previousHash`; nil without one.

@@ -199,7 +199,9 @@ enum Phases {
 
     static func reveal(_ c: RunContext) async throws {
         guard let market = c.market, let id = c.sessionID else { return }
-        let agents = c.manifest.participants.filter { !$0.orders.isEmpty && c.memberJournals[$0.id] != nil }
+        let agents = c.manifest.participants.filter {
+            !$0.orders.isEmpty && c.memberJournals[$0.id] != nil && !c.withholdReveal.contains($0.id)
+        }
         for (done, participant) in agents.enumerated() {
             defer { c.emit(.progress(phase: "reveal", done: done + 1, total: agents.count)) }
             guard let member = c.memberJournals[participant.id] else { continue }

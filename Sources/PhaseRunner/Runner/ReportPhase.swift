@@ -17,12 +17,18 @@ extension Phases {
         var receivable = [Address: BigUInt]()
         var penalty = [Address: BigUInt]()
         var delivered = [Address: UInt64]()
+        var deliveredPerFill = [Address: [UInt64]]()
         for event in try await market.sessionEvents("MemberValidated", sessionID: id, fromBlock: c.sessionBlock) {
             guard case .memberValidated(_, let member, let wh, let p, let r, let pen) = event else { continue }
             paid[member] = p
             receivable[member] = r
             penalty[member] = pen
             delivered[member] = wh.reduce(0, +)
+            deliveredPerFill[member] = wh
+        }
+        var prices = [UInt64]()
+        for event in try await market.sessionEvents("ClearingPublished", sessionID: id, fromBlock: c.sessionBlock) {
+            if case .clearingPublished(_, let p, _) = event { prices = p }
         }
         var executed = [Address: BigUInt]()
         for event in try await market.sessionEvents("Executed", sessionID: id, fromBlock: c.sessionBlock) {
@@ -99,6 +105,14 @@ extension Phases {
                 "available": .string(String(funds.available)), "locked": .string(String(funds.locked)),
                 "wallet": .string(String(wallet)),
                 "nonce": .int(Int64(nonce)),
+                "fills": .array(
+                    (fills[a] ?? []).map {
+                        [
+                            "orderIndex": .int(Int64($0.orderIndex)), "quantityWh": .string(String($0.quantityWh)),
+                            "price": .string(String($0.price)),
+                        ]
+                    }),
+                "delivered": .array((deliveredPerFill[a] ?? []).map { .string(String($0)) }),
             ])
             func col(_ s: String, _ width: Int) -> String {
                 String(repeating: " ", count: max(0, width - s.count)) + s
@@ -117,7 +131,7 @@ extension Phases {
         let report: JSONValue = [
             "version": "cer-report/1", "sessionId": .string(c.manifest.session.id), "chainSessionId": .int(Int64(id)),
             "state": .string("\(session.state)"), "marketplace": .string(market.address.hex),
-            "members": .array(memberRows),
+            "members": .array(memberRows), "prices": .array(prices.map { .string(String($0)) }),
             "totals": [
                 "paid": .string(String(totalPaid)), "owed": .string(String(totalOwed)), "dust": .string(String(dust)),
                 "treasury": .string(String(treasury)),
@@ -128,6 +142,11 @@ extension Phases {
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(
             to: c.runFolder.appendingPathComponent("report.txt"), options: .atomic)
         for line in lines { c.log(line) }
+        // The session report (HTML with charts, JSON, CSV) from the folder's files.
+        do {
+            let files = try RunReport.write(c.runFolder)
+            c.log("session report: \(files.first?.path ?? "")")
+        } catch { c.warn("the session report could not be written: \(error)") }
     }
 
     /// A member's revealed orders (from its `OrdersRevealed` event).

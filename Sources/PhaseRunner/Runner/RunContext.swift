@@ -3,6 +3,7 @@ import DevChain
 import Foundation
 import Manifest
 import Market
+import Validation
 
 /// Everything the phases share: the manifest, the journal, the chain and the keys.
 final class RunContext: @unchecked Sendable {
@@ -31,6 +32,10 @@ final class RunContext: @unchecked Sendable {
     var revealedCache: [Address: (orders: [MarketOrder], salt: [UInt8])]?
     /// The members of `revealedCache` in event order.
     var revealedOrder: [Address] = []
+    /// Replays: the meter day validation uses instead of reading the manifest's source.
+    var meterSnapshot: (day: MeterDay, warnings: [String])?
+    /// Replays: agent members that commit but do not reveal (they did not in the original).
+    var withholdReveal: Set<String> = []
 
     init(
         manifest: SessionManifest, manifestFolder: URL, runFolder: URL, journal: Journal, client: EthClient,

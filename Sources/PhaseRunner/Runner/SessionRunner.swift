@@ -3,6 +3,7 @@ import DevChain
 import Foundation
 import Manifest
 import Market
+import Validation
 
 /// Runs a session manifest's phases against the chain, journaling every step so that a run
 /// killed at any instant can be run again and finishes without duplicates:
@@ -39,6 +40,16 @@ public struct SessionRunner: Sendable {
 
     public static let toolVersion = "cer-run 0.1.0"
 
+    /// A replay on a fresh dev chain: the manifest built from a run folder (instead of
+    /// `manifestPath`), its folder, and what the phases take from the recording.
+    struct Replay: Sendable {
+        var manifest: SessionManifest
+        var folder: URL
+        var meters: (day: MeterDay, warnings: [String])?
+        var withholdReveal: Set<String>
+    }
+    var replay: Replay?
+
     public func run() async throws -> RunStatus { try await perform(plan: nil) }
 
     /// What `run` would send now, in order, without sending or writing anything: the
@@ -57,8 +68,12 @@ public struct SessionRunner: Sendable {
 
     private func perform(plan: PlanLog?) async throws -> RunStatus {
         let manifest: SessionManifest
-        do { manifest = try ManifestLoader.load(path: manifestPath, date: date) } catch {
-            throw RunnerError.input(error.description)
+        if let replay {
+            manifest = replay.manifest
+        } else {
+            do { manifest = try ManifestLoader.load(path: manifestPath, date: date) } catch {
+                throw RunnerError.input(error.description)
+            }
         }
         let runFolder = runsRoot.appendingPathComponent(manifest.session.id)
         let journalURL = runFolder.appendingPathComponent("journal.jsonl")
@@ -72,7 +87,7 @@ public struct SessionRunner: Sendable {
         if let torn = journal.repairedTornLine {
             events(.warning("cut a torn last journal line left by a crash (\(torn.prefix(60))…)"))
         }
-        let manifestFolder = URL(fileURLWithPath: manifestPath).deletingLastPathComponent()
+        let manifestFolder = replay?.folder ?? URL(fileURLWithPath: manifestPath).deletingLastPathComponent()
         let (client, devChain) = try await Self.connect(manifest, runFolder: runFolder)
         defer { devChain?.stop() }
         let chainID = try await client.chainID()
@@ -125,6 +140,8 @@ public struct SessionRunner: Sendable {
             manifest: manifest, manifestFolder: manifestFolder, runFolder: runFolder, journal: journal, client: client,
             chainID: chainID, devChain: devChain, operatorKey: operatorKey, memberKeys: memberKeys, plan: plan,
             events: events)
+        context.meterSnapshot = replay?.meters
+        context.withholdReveal = replay?.withholdReveal ?? []
         try await Phases.header(context, acceptManifestChange: acceptManifestChange)
         events(.phase("deploy"))
         try await Phases.deploy(context)

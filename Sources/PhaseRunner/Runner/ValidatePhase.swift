@@ -66,15 +66,23 @@ extension Phases {
         }
         if publishing { return .journaled(try await journaledEntries(c)) }
         let members = try await clearedMembers(c)
-        let reader = MeterSourceReader(
-            settings: settings, session: c.manifest.session, manifestFolder: c.manifestFolder)
-        let pods = c.manifest.participants.map(\.pod)
-        let aggregation: MeterAggregation
-        do { aggregation = try await reader.meterDay(pods: pods) } catch {
-            if error.notYetAvailable { return .waitingForData(error.description) }
-            throw RunnerError.input("\(error)")
+        let day: MeterDay
+        let warnings: [String]
+        if let snapshot = c.meterSnapshot {
+            (day, warnings) = snapshot
+        } else {
+            let reader = MeterSourceReader(
+                settings: settings, session: c.manifest.session, manifestFolder: c.manifestFolder)
+            let pods = c.manifest.participants.map(\.pod)
+            do {
+                let aggregation = try await reader.meterDay(pods: pods)
+                (day, warnings) = (aggregation.day, aggregation.warnings.map(\.description))
+            } catch {
+                if error.notYetAvailable { return .waitingForData(error.description) }
+                throw RunnerError.input("\(error)")
+            }
         }
-        for warning in aggregation.warnings { c.warn("meter data: \(warning)") }
+        for warning in warnings { c.warn("meter data: \(warning)") }
         let engine = ValidationEngine(
             slotCount: c.manifest.session.slots, sellerBondPerKWh: UInt64(c.manifest.session.sellerBondPerKWh),
             rules: ValidationRules(
@@ -82,7 +90,7 @@ extension Phases {
                 toleranceWh: settings.toleranceWh, tolerancePerMille: settings.tolerancePerMille,
                 attribution: settings.attribution == .validated ? .validated : .ownMeter))
         let result: ValidationResult
-        do { result = try engine.validate(members: members, meters: aggregation.day) } catch {
+        do { result = try engine.validate(members: members, meters: day) } catch {
             throw RunnerError.input("validation: \(error)")
         }
         let hash = result.canonicalHash.hex
@@ -91,12 +99,17 @@ extension Phases {
             c.warn("meter data changed since the provisional validation \(earlierHash.prefix(10))…: replaced")
         }
         let file = c.runFolder.appendingPathComponent("validation.json")
-        if !c.planning { try DurableFile.write(Data(result.canonicalJSON.utf8), to: file) }
+        let meters = RunSnapshots.metersJSON(day, warnings: warnings)
+        if !c.planning {
+            try RunSnapshots.write(meters, RunSnapshots.metersFile, in: c.runFolder)
+            try DurableFile.write(Data(result.canonicalJSON.utf8), to: file)
+        }
         try c.journal.append(
             "validation",
             [
                 "hash": .string(hash), "members": .int(Int64(result.members.count)),
-                "warnings": .int(Int64(aggregation.warnings.count)),
+                "warnings": .int(Int64(warnings.count)),
+                "meters": .string(Keccak256.hash(meters.jsonText).hex), "meterDay": meters,
             ])
         let totals = result.totals
         c.log(

@@ -1,0 +1,259 @@
+import BigInt
+import Chain
+import ClearingPlugins
+import Foundation
+import Manifest
+import Market
+import Validation
+
+/// `cer-run replay`: every off-chain step of a past run recomputed from the inputs recorded in
+/// its folder and compared byte for byte with the outputs recorded there.
+public enum SessionReplay {
+    /// Manifest resolution, clearing input, clearing, validation and settlement amounts,
+    /// recomputed from `folder` alone (no chain, no meter source).
+    public static func offChain(_ folder: URL) async throws(RunnerError) -> ReplayReport {
+        let run = try RunFolder.open(folder)
+        var steps = [manifestStep(run)]
+        let clearingRecord = run.last("clearing")
+        guard clearingRecord != nil else {
+            steps.append(.init(name: "clearing", outcome: .notReached("no clearing journaled")))
+            return ReplayReport(runFolder: folder.path, steps: steps)
+        }
+        guard let revealsJSON = try run.json(RunSnapshots.revealsFile) else {
+            throw .input("\(folder.path)/\(RunSnapshots.revealsFile) is missing: the run folder is not complete")
+        }
+        let reveals = try RunSnapshots.Reveals(json: revealsJSON, file: RunSnapshots.revealsFile)
+        let orders = clearingOrders(reveals)
+        let request = ClearingProtocol.encodeRequest(
+            orders: orders, slots: run.manifest.session.slots, params: run.manifest.clearing.params)
+        steps.append(
+            .init(
+                name: "clearing input",
+                outcome: compare("book.json", recorded: run.data("book.json"), recomputed: Data(request.jsonText.utf8)),
+                notes: [
+                    run.hashNote(RunSnapshots.revealsFile, record: clearingRecord, field: "reveals"),
+                    run.hashNote("book.json", record: clearingRecord, field: "book"),
+                ].compactMap { $0 }))
+
+        // Clearing, from the recorded book.
+        guard let bookJSON = try run.json("book.json") else { throw .input("\(folder.path)/book.json is missing") }
+        let book: ClearingProtocol.Request
+        do { book = try ClearingProtocol.decodeRequest(bookJSON) } catch { throw .input("book.json: \(error)") }
+        let recomputedClearing = try await clear(run.manifest, book)
+        steps.append(
+            .init(
+                name: "clearing",
+                outcome: compare(
+                    "clearing.json", recorded: run.data("clearing.json"),
+                    recomputed: try encodeClearing(recomputedClearing)),
+                notes: [run.hashNote("clearing.json", record: clearingRecord, field: "hash")].compactMap { $0 }))
+
+        // Validation, from the recorded fills and meter day.
+        let validationRecord = run.last("validation")
+        guard validationRecord != nil, run.manifest.validation != nil else {
+            steps.append(.init(name: "validation", outcome: .notReached("no validation journaled")))
+            return ReplayReport(runFolder: folder.path, steps: steps)
+        }
+        guard let metersJSON = try run.json(RunSnapshots.metersFile) else {
+            throw .input("\(folder.path)/\(RunSnapshots.metersFile) is missing: the run folder is not complete")
+        }
+        if let journaled = validationRecord?.data["meterDay"] {
+            // The journal holds the meter day too: a changed file is shown reading by reading.
+            let list = JSONDifference.differences(journaled, metersJSON).map {
+                ReplayReport.Difference(file: RunSnapshots.metersFile, $0)
+            }
+            steps.append(.init(name: "meter data", outcome: list.isEmpty ? .identical : .different(list)))
+        }
+        let day = try RunSnapshots.meterDay(metersJSON, file: RunSnapshots.metersFile)
+        let recordedClearing = try decodeClearing(run)
+        let validation = try validate(run.manifest, reveals: reveals, clearing: recordedClearing, meters: day)
+        steps.append(
+            .init(
+                name: "validation",
+                outcome: compare(
+                    "validation.json", recorded: run.data("validation.json"),
+                    recomputed: Data(validation.canonicalJSON.utf8)),
+                notes: [
+                    run.hashNote(RunSnapshots.metersFile, record: validationRecord, field: "meters"),
+                    run.hashNote("validation.json", record: validationRecord, field: "hash"),
+                ].compactMap { $0 }))
+
+        // Settlement amounts: what validation makes each member pay, receive and forfeit, against
+        // the report of the chain's events.
+        guard let report = try run.json("report.json") else {
+            steps.append(.init(name: "settlement", outcome: .notReached("no report.json (not settled yet)")))
+            return ReplayReport(runFolder: folder.path, steps: steps)
+        }
+        steps.append(settlementStep(report: report, validation: validation))
+        return ReplayReport(runFolder: folder.path, steps: steps)
+    }
+
+    static func manifestStep(_ run: RunFolder) -> ReplayReport.Step {
+        var differences = [ReplayReport.Difference]()
+        let snapshot = "manifest-\(run.manifestHash).json"
+        if let data = run.data(snapshot), Keccak256.hash(Array(data)).hex != run.manifestHash {
+            differences.append(
+                .init(
+                    file: snapshot, field: "(keccak-256)", journaled: run.manifestHash,
+                    recomputed: Keccak256.hash(Array(data)).hex))
+        }
+        if run.manifest.canonicalHash.hex != run.manifestHash {
+            differences.append(
+                .init(
+                    file: snapshot, field: "canonicalHash", journaled: run.manifestHash,
+                    recomputed: run.manifest.canonicalHash.hex))
+        }
+        var notes = [String]()
+        let resolved = Data(RunSnapshots.resolved(run.manifest).jsonText.utf8)
+        if let recorded = run.data(RunSnapshots.resolvedFile) {
+            if case .different(let list) = compare(RunSnapshots.resolvedFile, recorded: recorded, recomputed: resolved)
+            {
+                differences += list
+            }
+        } else {
+            notes.append("\(RunSnapshots.resolvedFile) absent (a run by an older cer-run): only the hash was checked")
+        }
+        return .init(
+            name: "manifest", outcome: differences.isEmpty ? .identical : .different(differences), notes: notes)
+    }
+
+    static func settlementStep(report: JSONValue, validation: ValidationResult) -> ReplayReport.Step {
+        let settled = report["state"]?.stringValue == "settled"
+        var recorded = [String: JSONValue]()
+        for row in report["members"]?.arrayValue ?? [] {
+            guard let address = row["address"]?.stringValue?.lowercased() else { continue }
+            var fields: [String: JSONValue] = ["paid": row["paid"] ?? .null, "penalty": row["penalty"] ?? .null]
+            if settled { fields["received"] = row["received"] ?? .null }
+            recorded[address] = .object(fields)
+        }
+        var recomputed = [String: JSONValue]()
+        for m in validation.members {
+            var fields: [String: JSONValue] = ["paid": .string(String(m.pay)), "penalty": .string(String(m.penalty))]
+            if settled { fields["received"] = .string(String(m.receive)) }
+            recomputed[m.address.hex] = .object(fields)
+        }
+        // Members absent from validation (never cleared) paid and received nothing.
+        for (address, fields) in recorded where recomputed[address] == nil {
+            let zero: JSONValue = .string("0")
+            var expected: [String: JSONValue] = ["paid": zero, "penalty": zero]
+            if settled { expected["received"] = zero }
+            recomputed[address] = fields.objectValue?.keys.contains("paid") == true ? .object(expected) : fields
+        }
+        let totals = validation.totals
+        let journaled: JSONValue = [
+            "members": .object(recorded),
+            "totals": [
+                "paid": report["totals"]?["paid"] ?? .null, "owed": report["totals"]?["owed"] ?? .null,
+                "dust": report["totals"]?["dust"] ?? .null,
+            ],
+        ]
+        let now: JSONValue = [
+            "members": .object(recomputed),
+            "totals": [
+                "paid": .string(String(totals.buyerPayments)), "owed": .string(String(totals.sellerReceipts)),
+                "dust": .string(String(totals.dust)),
+            ],
+        ]
+        let list = JSONDifference.differences(journaled, now).map { ReplayReport.Difference(file: "report.json", $0) }
+        return .init(
+            name: "settlement", outcome: list.isEmpty ? .identical : .different(list),
+            notes: settled ? [] : ["session not settled when the report was written: receipts not compared"])
+    }
+
+    /// The clearing's orders from the revealed book, exactly as the runner built them.
+    static func clearingOrders(_ reveals: RunSnapshots.Reveals) -> [ClearingOrder] {
+        reveals.revealed.flatMap { entry in
+            entry.orders.enumerated().map { index, order in
+                ClearingOrder(
+                    id: "\(entry.member.hex)/\(index)", member: entry.member, slot: Int(order.slot), side: order.side,
+                    quantityWh: order.quantityWh, limitPrice: order.limitPrice)
+            }
+        }
+    }
+
+    static func clear(_ manifest: SessionManifest, _ book: ClearingProtocol.Request) async throws(RunnerError)
+        -> ClearingResult
+    {
+        let plugin: ClearingPlugin
+        do { plugin = try ClearingPlugin.resolve(manifest.clearing.plugin, params: manifest.clearing.params) } catch {
+            throw .input("clearing: \(error)")
+        }
+        do {
+            return try await plugin.clear(orders: book.orders, slots: book.slots, params: manifest.clearing.params)
+        } catch {
+            throw .input("clearing with \(manifest.clearing.plugin) failed: \(error)")
+        }
+    }
+
+    /// `clearing.json`'s encoding (the runner's).
+    static func encodeClearing(_ result: ClearingResult) throws(RunnerError) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        do { return try encoder.encode(result) } catch { throw .input("cannot encode a clearing result: \(error)") }
+    }
+
+    static func decodeClearing(_ run: RunFolder) throws(RunnerError) -> ClearingResult {
+        guard let data = run.data("clearing.json") else { throw .input("\(run.url.path)/clearing.json is missing") }
+        do { return try JSONDecoder().decode(ClearingResult.self, from: data) } catch {
+            throw .input("\(run.url.path)/clearing.json is not a clearing result: \(error)")
+        }
+    }
+
+    /// The members validation sees: each revealed member with its POD and the fills published
+    /// for it (from the clearing result, as the runner published them).
+    static func validationMembers(
+        _ manifest: SessionManifest, reveals: RunSnapshots.Reveals, clearing: ClearingResult
+    ) throws(RunnerError) -> [ValidationMember] {
+        let fills = Dictionary(clearing.fills.map { ($0.orderID, $0) }, uniquingKeysWith: { a, _ in a })
+        let pods = Dictionary(manifest.participants.map { ($0.address, $0.pod) }, uniquingKeysWith: { a, _ in a })
+        var members = [ValidationMember]()
+        for entry in reveals.revealed {
+            guard let pod = pods[entry.member] else {
+                throw .input("member \(entry.member) revealed orders but is not a participant of the manifest")
+            }
+            let memberFills = entry.orders.indices.compactMap { index in
+                fills["\(entry.member.hex)/\(index)"].map {
+                    MarketFill(orderIndex: UInt16(index), quantityWh: $0.quantityWh, price: $0.price)
+                }
+            }
+            members.append(ValidationMember(address: entry.member, pod: pod, orders: entry.orders, fills: memberFills))
+        }
+        return members
+    }
+
+    static func validate(
+        _ manifest: SessionManifest, reveals: RunSnapshots.Reveals, clearing: ClearingResult, meters: MeterDay
+    ) throws(RunnerError) -> ValidationResult {
+        guard let settings = manifest.validation else { throw .input("the manifest has no `validation` section") }
+        let engine = ValidationEngine(
+            slotCount: manifest.session.slots, sellerBondPerKWh: UInt64(manifest.session.sellerBondPerKWh),
+            rules: ValidationRules(
+                sellerPenaltyPerKWh: settings.sellerPenaltyPerKWh, buyerPenaltyPerKWh: settings.buyerPenaltyPerKWh,
+                toleranceWh: settings.toleranceWh, tolerancePerMille: settings.tolerancePerMille,
+                attribution: settings.attribution == .validated ? .validated : .ownMeter))
+        let members = try validationMembers(manifest, reveals: reveals, clearing: clearing)
+        do { return try engine.validate(members: members, meters: meters) } catch {
+            throw .input("validation: \(error)")
+        }
+    }
+
+    /// Byte comparison; when the bytes differ, where the JSON differs.
+    static func compare(_ file: String, recorded: Data?, recomputed: Data) -> ReplayReport.Step.Outcome {
+        guard let recorded else {
+            return .different([.init(file: file, field: "(file)", journaled: "(missing)", recomputed: "(computed)")])
+        }
+        if recorded == recomputed { return .identical }
+        guard let old = try? JSONValue.parse(recorded), let new = try? JSONValue.parse(recomputed) else {
+            return .different([.init(file: file, field: "(bytes)", journaled: "not JSON", recomputed: "JSON")])
+        }
+        let list = JSONDifference.differences(old, new).map { ReplayReport.Difference(file: file, $0) }
+        return .different(
+            list.isEmpty
+                ? [
+                    .init(
+                        file: file, field: "(bytes)", journaled: "\(recorded.count) bytes",
+                        recomputed: "\(recomputed.count) bytes (same JSON, other formatting)")
+                ]
+                : list)
+    }
+}

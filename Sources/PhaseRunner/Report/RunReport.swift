@@ -1,0 +1,186 @@
+import BigInt
+import Chain
+import ClearingPlugins
+import Foundation
+import Manifest
+import Market
+import SessionReport
+
+/// The session report of a run folder (`cer-run report`, and the end of `cer-run run`): the
+/// numbers of `book.json`, `clearing.json`, `validation.json`, `report.json` and the journal
+/// gathered into a `SessionReportData`, rendered as HTML, JSON and CSV. Reads the folder only.
+public enum RunReport {
+    /// The report's files, by format.
+    public enum Format: String, Sendable, CaseIterable {
+        case html, json, csv
+    }
+
+    /// Gathers the numbers of `folder`.
+    public static func data(_ folder: URL) throws(RunnerError) -> SessionReportData {
+        let run = try RunFolder.open(folder)
+        let m = run.manifest
+        let report = try run.json("report.json")
+        let validation = try run.json("validation.json")
+        let book = try run.json("book.json").map { json throws(RunnerError) in
+            do { return try ClearingProtocol.decodeRequest(json) } catch { throw .input("book.json: \(error)") }
+        }
+        let clearing = run.data("clearing.json") == nil ? nil : try SessionReplay.decodeClearing(run)
+
+        // Slots: clearing result, order book, validated volume; labels in the session's zone.
+        var zone = Calendar(identifier: .gregorian)
+        zone.timeZone = TimeZone(identifier: m.session.timeZone) ?? TimeZone(secondsFromGMT: 0)!
+        func label(_ seconds: Int64) -> String {
+            let c = zone.dateComponents([.hour, .minute], from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+            return String(format: "%02d:%02d", c.hour ?? 0, c.minute ?? 0)
+        }
+        let slotSeconds = Int64(m.session.slotMinutes * 60)
+        let validatedBySlot = Dictionary(
+            (validation?["slots"]?.arrayValue ?? []).compactMap { s -> (Int, UInt64)? in
+                guard case .int(let slot)? = s["slot"], let wh = s["validatedWh"]?.stringValue.flatMap({ UInt64($0) })
+                else { return nil }
+                return (Int(slot), wh)
+            }, uniquingKeysWith: { a, _ in a })
+        let slots = (0..<m.session.slots).map { slot in
+            let result = clearing?.slots.first { $0.slot == slot }
+            let orders = book?.orders.filter { $0.slot == slot } ?? []
+            func steps(_ side: OrderSide) -> [SessionReportData.Step] {
+                orders.filter { $0.side == side }.map {
+                    .init(quantityWh: $0.quantityWh, limitPrice: String($0.limitPrice))
+                }
+            }
+            return SessionReportData.Slot(
+                slot: slot, start: label(m.session.deliveryStart + Int64(slot) * slotSeconds),
+                price: result?.price.map { String($0) }, volumeWh: result?.volumeWh ?? 0,
+                validatedWh: validation == nil ? nil : (validatedBySlot[slot] ?? 0), bids: steps(.buy),
+                offers: steps(.sell))
+        }
+
+        // Hours: traded energy next to the CER's shared energy.
+        let perHour = max(1, 60 / max(1, m.session.slotMinutes))
+        let shared = validation?["hourlySharedEnergyWh"]?.arrayValue?.compactMap(\.stringValue)
+        let hours = stride(from: 0, to: slots.count, by: perHour).enumerated().map { hour, first in
+            SessionReportData.Hour(
+                hour: hour, start: slots[first].start,
+                tradedWh: slots[first..<min(first + perHour, slots.count)].reduce(0) { $0 + $1.volumeWh },
+                sharedEnergyWh: shared.flatMap { hour < $0.count ? $0[hour] : nil })
+        }
+
+        // Members: the report of the chain's events when there is one, else what the clearing says.
+        let rows = Dictionary(
+            (report?["members"]?.arrayValue ?? []).compactMap { r in r["id"]?.stringValue.map { ($0, r) } },
+            uniquingKeysWith: { a, _ in a })
+        let ordersByID = Dictionary((book?.orders ?? []).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let members = m.participants.map { p -> SessionReportData.Member in
+            let row = rows[p.id]
+            func text(_ key: String) -> String { row?[key]?.stringValue ?? "0" }
+            func wh(_ key: String) -> UInt64 { UInt64(text(key)) ?? 0 }
+            var bought = wh("boughtWh")
+            var sold = wh("soldWh")
+            if row == nil, let clearing {
+                for fill in clearing.fills where fill.orderID.hasPrefix(p.address.hex + "/") {
+                    if ordersByID[fill.orderID]?.side == .buy {
+                        bought += fill.quantityWh
+                    } else {
+                        sold += fill.quantityWh
+                    }
+                }
+            }
+            return SessionReportData.Member(
+                id: p.id, address: p.address.checksummed, pod: p.pod, role: p.role.rawValue, boughtWh: bought,
+                soldWh: sold, deliveredWh: wh("deliveredWh"), paid: text("paid"), received: text("received"),
+                penalty: text("penalty"), available: text("available"), locked: text("locked"), wallet: text("wallet"))
+        }
+
+        // Transactions, with their receipts.
+        var mined = [String: JournalRecord]()
+        for record in run.records where record.type == JournaledSender.RecordType.mined {
+            if let hash = record.data["hash"]?.stringValue { mined[hash] = record }
+        }
+        let transactions = run.records.filter { $0.type == JournaledSender.RecordType.signed }.map { record in
+            let hash = record.data["hash"]?.stringValue ?? ""
+            func int(_ r: JournalRecord?, _ key: String) -> Int64? {
+                if case .int(let v)? = r?.data[key] { return v }
+                return nil
+            }
+            return SessionReportData.Transaction(
+                step: record.data["step"]?.stringValue ?? "", sender: record.data["sender"]?.stringValue ?? "",
+                hash: hash, nonce: UInt64(int(record, "nonce") ?? 0),
+                block: int(mined[hash], "block").map { UInt64($0) },
+                status: int(mined[hash], "status").map { Int($0) },
+                gasUsed: int(mined[hash], "gasUsed").map { UInt64($0) })
+        }
+
+        let totals = report?["totals"]
+        let sessionRecord = run.last("session")
+        let chainSession: Int64
+        if case .int(let id)? = sessionRecord?.data["id"] { chainSession = id } else { chainSession = 0 }
+        let state =
+            report?["state"]?.stringValue
+            ?? (clearing != nil ? "cleared" : (sessionRecord != nil ? "open" : "not opened"))
+        var tokenSymbol = "token"
+        if case .deploy = m.contracts { tokenSymbol = "CEUR" }
+        let received = members.reduce(BigUInt(0)) { $0 + (BigUInt($1.received, radix: 10) ?? 0) }
+        let penalties = members.reduce(BigUInt(0)) { $0 + (BigUInt($1.penalty, radix: 10) ?? 0) }
+        let tradedWh: UInt64 = slots.reduce(0) { $0 + $1.volumeWh }
+        let validatedWh: UInt64? = validation?["totals"]?["validatedWh"]?.stringValue.flatMap { UInt64($0) }
+        let sharedWh: String? = validation?["totals"]?["sharedEnergyWh"]?.stringValue
+        let paid: String = totals?["paid"]?.stringValue ?? "0"
+        let dust: String = totals?["dust"]?.stringValue ?? "0"
+        let treasury: String = totals?["treasury"]?.stringValue ?? "0"
+        let marketplace: String = report?["marketplace"]?.stringValue ?? Self.marketplace(run) ?? ""
+        let sums = SessionReportData.Totals(
+            tradedWh: tradedWh, validatedWh: validatedWh, sharedEnergyWh: sharedWh, paid: paid,
+            received: String(received), penalties: String(penalties), dust: dust, treasury: treasury)
+        return SessionReportData(
+            sessionId: m.session.id, community: m.session.community, deliveryDay: m.session.deliveryDay.description,
+            timeZone: m.session.timeZone, slotMinutes: m.session.slotMinutes, tokenDecimals: m.session.tokenDecimals,
+            tokenSymbol: tokenSymbol, chainId: run.chainID, marketplace: marketplace,
+            chainSessionId: UInt64(chainSession), state: state, plugin: m.clearing.plugin, slots: slots, hours: hours,
+            members: members, transactions: transactions, totals: sums)
+    }
+
+    /// The marketplace's address from the journal (a deployment's receipt or the manifest).
+    static func marketplace(_ run: RunFolder) -> String? {
+        if case .existing(let address, _) = run.manifest.contracts { return address.checksummed }
+        guard
+            let signed = run.records.first(where: {
+                $0.type == JournaledSender.RecordType.signed && $0.data["step"]?.stringValue == "deploy/marketplace"
+            }), let sender = signed.data["sender"]?.stringValue, let from = try? Address(sender),
+            case .int(let nonce)? = signed.data["nonce"]
+        else { return nil }
+        return Address.contractAddress(sender: from, nonce: UInt64(nonce)).checksummed
+    }
+
+    /// Writes the report of `folder` in `formats` into `output` (default: the run folder):
+    /// `report.html`, `report-data.json`, `report-<table>.csv`; returns the files written.
+    @discardableResult
+    public static func write(
+        _ folder: URL, formats: [Format] = Format.allCases, to output: URL? = nil, selectedSlot: Int? = nil
+    ) throws(RunnerError) -> [URL] {
+        let data = try data(folder)
+        let target = output ?? folder
+        var written = [URL]()
+        func put(_ text: String, _ name: String) throws(RunnerError) {
+            let url = target.appendingPathComponent(name)
+            do {
+                try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+                try Data(text.utf8).write(to: url, options: .atomic)
+            } catch { throw .input("cannot write \(url.path): \(error)") }
+            written.append(url)
+        }
+        for format in formats {
+            switch format {
+            case .html: try put(SessionReportRenderer.html(data, selectedSlot: selectedSlot), "report.html")
+            case .json:
+                let text: String
+                do { text = try SessionReportRenderer.json(data) } catch { throw .input("report JSON: \(error)") }
+                try put(text, "report-data.json")
+            case .csv:
+                for (table, text) in SessionReportRenderer.csv(data).sorted(by: { $0.key < $1.key }) {
+                    try put(text, "report-\(table).csv")
+                }
+            }
+        }
+        return written
+    }
+}
