@@ -14,6 +14,7 @@ struct CerRun: AsyncParsableCommand {
         subcommands: [
             ValidateCommand.self, PlanCommand.self, RunCommand.self, ResumeCommand.self, StatusCommand.self,
             ClearCommand.self,
+            AuditCommand.self,
             DevnetCommand.self,
             DemoCommand.self, KeystoreCommand.self, DeployCommand.self, MemberCommand.self,
         ]
