@@ -286,6 +286,20 @@ import Testing
         let fixed = try await SessionAudit.run(shifted)
         #expect(fixed.findings.isEmpty, "a manifest without {date} ignores --date: \(fixed.lines)")
 
+        // A `{date}` manifest (small.yaml, same deadlines, deposit and bond) is resolved for the
+        // on-chain delivery day, 2026-10-25 (25 slots): only its hash differs. With another
+        // --date its deadlines, delivery start and slot count differ as well.
+        let daily = try await SessionAudit.run(Self.options(chain, market.address, manifest: RunnerTests.manifest))
+        #expect(daily.findings.count == 1, "\(daily.lines)")
+        #expect(daily.findings.allSatisfy { if case .manifestHash = $0 { true } else { false } })
+        var otherDay = Self.options(chain, market.address, manifest: RunnerTests.manifest)
+        otherDay.date = .init(year: 2026, month: 10, day: 26)
+        let names = try await SessionAudit.run(otherDay).findings.compactMap { finding -> String? in
+            if case .sessionParameter(let name, _, _) = finding { return name }
+            return nil
+        }
+        #expect(names == ["commit deadline", "reveal deadline", "delivery start", "slots"])
+
         // Bad input: typed errors, exit 2.
         await Self.expectInputError("session 99 does not exist") {
             try await SessionAudit.run(Self.options(chain, market.address, session: 99))
