@@ -67,7 +67,7 @@ test-browser: $(VENV_STAMP) $(BROWSER_STAMP) build
 	rm -rf $(BROWSER_RUNS)
 	$(SWIFT) run --skip-build cer-run run fixtures/manifests/dst-settlement.yaml --runs $(BROWSER_RUNS) --quiet
 	$(SWIFT) run --skip-build cer-run report $(BROWSER_RUNS)/fixture-dst
-	CER_REPORT_DIR=$(abspath $(BROWSER_RUNS))/fixture-dst $(VENV_PY) -m pytest -q Tests/browser
+	CER_REPORT_DIR=$(abspath $(BROWSER_RUNS))/fixture-dst PYTHONDONTWRITEBYTECODE=1 $(VENV_PY) -m pytest -q -p no:cacheprovider Tests/browser
 
 ## demo: run manifests/demo.yaml (10 members, dev chain) from scratch: deploy, register, fund, commit,
 ## reveal, clear, publish, validate against generated 15-minute meter data, settle, report; then status.

@@ -13,7 +13,7 @@ struct CerRun: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ValidateCommand.self, PlanCommand.self, RunCommand.self, ResumeCommand.self, StatusCommand.self,
-            ClearCommand.self,
+            ClearCommand.self, ReplayCommand.self, ReportCommand.self,
             AuditCommand.self,
             DevnetCommand.self,
             DemoCommand.self, KeystoreCommand.self, DeployCommand.self, MemberCommand.self,

@@ -142,10 +142,15 @@ extension Phases {
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(
             to: c.runFolder.appendingPathComponent("report.txt"), options: .atomic)
         for line in lines { c.log(line) }
-        // The session report (HTML with charts, JSON, CSV) from the folder's files.
+        writeSessionReport(c)
+    }
+
+    /// The session report (HTML with charts, JSON, CSV) from the run folder's files; a failure
+    /// is a warning (the session itself is done).
+    static func writeSessionReport(_ c: RunContext) {
         do {
             let files = try RunReport.write(c.runFolder)
-            c.log("session report: \(files.first?.path ?? "")")
+            c.log("session report: \(files.first { $0.pathExtension == "html" }?.path ?? "")")
         } catch { c.warn("the session report could not be written: \(error)") }
     }
 

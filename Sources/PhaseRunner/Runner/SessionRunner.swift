@@ -169,6 +169,7 @@ public struct SessionRunner: Sendable {
         try await Phases.clear(context)
         guard manifest.validation != nil else {
             events(.info("no `validation` section: the run ends with the published clearing"))
+            if plan == nil { Phases.writeSessionReport(context) }
             return .done(lastPhase: "publish fills")
         }
         let deliveryEnd =
