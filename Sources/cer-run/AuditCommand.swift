@@ -62,7 +62,7 @@ struct AuditCommand: AsyncParsableCommand {
         do { report = try await SessionAudit.run(options) } catch {
             switch error {
             case .input, .mismatch: throw InputError(error.description)
-            case .chain: throw error
+            case .chain: throw CouldNotRun(error.description)
             }
         }
         if json { say(report.json.jsonText) } else { report.lines.forEach(say) }

@@ -15,6 +15,9 @@ enum Main {
         } catch let error as InputError {
             FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
             exit(2)
+        } catch let error as CouldNotRun {
+            FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+            exit(3)
         } catch {
             let code = CerRun.exitCode(for: error)
             let message = CerRun.fullMessage(for: error)
@@ -25,6 +28,13 @@ enum Main {
             exit(code == .validationFailure ? 2 : code.rawValue)
         }
     }
+}
+
+/// A check that could not be carried out (node unreachable, dev chain not starting): exit code
+/// 3, so that cron tells it from a check that found something (`replay`, `audit`: exit 1).
+struct CouldNotRun: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// Bad input from the user (file, flag, environment): exit code 2, nothing sent.

@@ -15,8 +15,8 @@ struct ReplayCommand: AsyncParsableCommand {
             --on-devchain the whole session, transactions included, runs again on a fresh dev chain \
             with the recorded orders and salts, and its published results and final balances are \
             compared with the recording. Prints OK or the first difference (step, field, journaled \
-            vs recomputed). Exit codes: 0 identical, 1 a difference, 2 an incomplete or unreadable \
-            run folder.
+            vs recomputed). Exit codes: 0 identical, 1 a difference, 2 an incomplete, changed or \
+            unreadable run folder, 3 the replay could not run (e.g. the dev chain did not start).
             """)
 
     @Argument(help: "The run folder (runs/<session-id>).")
@@ -31,6 +31,9 @@ struct ReplayCommand: AsyncParsableCommand {
     @Flag(help: "List every difference, not only the first.")
     var all = false
 
+    @Flag(help: "Run the run's exec:/http: clearing plugin (refused otherwise: it runs a program or calls a service).")
+    var allowExternalPlugin = false
+
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
@@ -44,15 +47,21 @@ struct ReplayCommand: AsyncParsableCommand {
                     ?? FileManager.default.temporaryDirectory.appendingPathComponent("cer-replay-\(UUID().uuidString)")
                 try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
                 defer { if workDir == nil { try? FileManager.default.removeItem(at: work) } }
-                report = try await SessionReplay.onDevChain(folder, workFolder: work, events: console.events)
+                report = try await SessionReplay.onDevChain(
+                    folder, workFolder: work, allowExternalPlugin: allowExternalPlugin, events: console.events)
             } else {
-                report = try await SessionReplay.offChain(folder)
+                report = try await SessionReplay.offChain(folder, allowExternalPlugin: allowExternalPlugin)
             }
         } catch let error as RunnerError {
             switch error {
             case .input, .mismatch: throw InputError(error.description)
-            case .chain: throw error
+            case .chain: throw CouldNotRun(error.description)
             }
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            // The dev chain would not start, a file could not be written…: not a difference.
+            throw CouldNotRun("\(error)")
         }
         if output.json {
             console.result("", report.json)

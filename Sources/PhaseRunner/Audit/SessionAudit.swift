@@ -56,12 +56,18 @@ public struct AuditReport: Sendable {
     public var findings: [AuditFinding]
     /// What was checked and what could not be (not published yet, no meter data).
     public var notes: [String]
+    /// Published results the audit did not recompute (e.g. `validation` without meter data):
+    /// a clean verdict says so.
+    public var unchecked: [String] = []
 
     public var clean: Bool { findings.isEmpty }
 
-    /// `audit: session N CLEAN` or `audit: session N: K divergence(s)`.
+    /// `audit: session N CLEAN`, `audit: session N CLEAN (validation not checked)` or
+    /// `audit: session N: K divergence(s)`.
     public var verdict: String {
-        clean ? "audit: session \(sessionID) CLEAN" : "audit: session \(sessionID): \(findings.count) divergence(s)"
+        guard clean else { return "audit: session \(sessionID): \(findings.count) divergence(s)" }
+        let limits = unchecked.isEmpty ? "" : " (\(unchecked.joined(separator: ", ")) not checked)"
+        return "audit: session \(sessionID) CLEAN" + limits
     }
 
     /// The verdict, then every divergence, then the notes: one per line.
@@ -72,6 +78,7 @@ public struct AuditReport: Sendable {
             "event": "audit", "session": .int(Int64(sessionID)), "marketplace": .string(marketplace.hex),
             "state": .string("\(state)"), "clean": .bool(clean), "verdict": .string(verdict),
             "findings": .array(findings.map(\.json)), "notes": .array(notes.map { .string($0) }),
+            "unchecked": .array(unchecked.map { .string($0) }),
         ]
     }
 }
@@ -112,6 +119,7 @@ public enum SessionAudit {
 
         var findings = parameters(manifest: manifest, session: chain.session)
         var notes = [String]()
+        var unchecked = [String]()
         let s = chain.session
         notes.append(
             "session \(options.sessionID) is \(s.state): \(chain.book.count) member(s) revealed "
@@ -136,8 +144,19 @@ public enum SessionAudit {
                     orders: orders, slots: Int(s.slots), params: manifest.clearing.params)
             } catch { throw RunnerError.input("clearing with \(manifest.clearing.plugin): \(error)") }
             let recomputed = ClearingAudit.publication(of: result, book: chain.book, slots: Int(s.slots))
+            // Publication goes in chunks: before it is finalized, members not published yet
+            // are not divergences.
+            var expected = recomputed.fills
+            if !final {
+                expected = expected.filter { chain.fills[$0.key] != nil }
+                let pending = chain.book.count - chain.fills.count
+                if pending > 0 {
+                    notes.append("clearing publication in progress: \(pending) member(s) not published yet")
+                }
+            }
             findings += ClearingAudit.compare(
-                book: chain.book, published: chain.fills, recomputed: recomputed.fills, publishedPrices: chain.prices,
+                book: final ? chain.book : chain.book.filter { chain.fills[$0.address] != nil },
+                published: chain.fills, recomputed: expected, publishedPrices: chain.prices,
                 recomputedPrices: recomputed.prices)
             notes.append("clearing recomputed with \(manifest.clearing.plugin): \(result.fills.count) fill(s)")
             if !final { notes.append("clearing publication not finalized: prices and slot balance not checked") }
@@ -174,9 +193,17 @@ public enum SessionAudit {
                         if chain.validated.isEmpty {
                             notes.append("validation recomputed, but none is published yet: nothing to compare")
                         } else {
+                            var expected = ValidationAudit.figures(result)
+                            if s.state == .cleared {
+                                // Validation publication in progress: only members published so far.
+                                expected = expected.filter { chain.validated[$0.key] != nil }
+                                notes.append(
+                                    "validation publication in progress: \(chain.fills.count - chain.validated.count) "
+                                        + "member(s) not published yet")
+                            }
                             findings += ValidationAudit.compare(
-                                published: chain.validated, recomputed: ValidationAudit.figures(result),
-                                book: chain.book, fills: chain.fills)
+                                published: chain.validated, recomputed: expected, book: chain.book,
+                                fills: chain.fills)
                             notes.append(
                                 "validation recomputed from "
                                     + (options.meterFiles.isEmpty
@@ -187,10 +214,11 @@ public enum SessionAudit {
             }
         } else if !chain.validated.isEmpty {
             notes.append("validation published but not recomputed (give --meters FILE or --validate)")
+            unchecked.append("validation")
         }
         return AuditReport(
             sessionID: options.sessionID, marketplace: options.marketplace, state: s.state, findings: findings,
-            notes: notes)
+            notes: notes, unchecked: unchecked)
     }
 
     /// The marketplace at `address`, checked to have code.

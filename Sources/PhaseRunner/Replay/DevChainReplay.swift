@@ -17,9 +17,18 @@ extension SessionReplay {
     /// Balances are compared for the members the original run funded itself (`funded/<id>`);
     /// others brought their own funds, so only what they paid, received and forfeited is compared.
     public static func onDevChain(
-        _ folder: URL, workFolder: URL, events: @escaping @Sendable (RunEvent) -> Void
+        _ folder: URL, workFolder: URL, allowExternalPlugin: Bool = false,
+        events: @escaping @Sendable (RunEvent) -> Void
     ) async throws -> ReplayReport {
         let run = try RunFolder.open(folder)
+        try run.checkPlugin(allowExternal: allowExternalPlugin)
+        // The inputs replayed must be the ones journaled.
+        let changed = [
+            run.hashDifference(RunSnapshots.revealsFile, record: run.last("clearing"), field: "reveals"),
+            run.hashDifference(RunSnapshots.metersFile, record: run.last("validation"), field: "meters"),
+        ].compactMap { $0 }
+        let recording = ReplayReport.Step(
+            name: "recording", outcome: changed.isEmpty ? .identical : .different(changed))
         guard let revealsJSON = try run.json(RunSnapshots.revealsFile) else {
             throw RunnerError.input(
                 "\(folder.path)/\(RunSnapshots.revealsFile) is missing: the run never reached the clearing, there is "
@@ -105,7 +114,8 @@ extension SessionReplay {
             throw RunnerError.chain("the replay on the dev chain stopped early: \(status)")
         }
         let replayFolder = workFolder.appendingPathComponent("runs").appendingPathComponent(manifest.session.id)
-        return compareReplay(run: run, replayFolder: replayFolder, mapping: mapping)
+        let compared = compareReplay(run: run, replayFolder: replayFolder, mapping: mapping)
+        return ReplayReport(runFolder: compared.runFolder, steps: [recording] + compared.steps)
     }
 
     /// Which dev account (index into `devAddresses`) replays each member: its own when every
@@ -125,15 +135,12 @@ extension SessionReplay {
 
     /// The replay's files, addresses mapped back, against the original's.
     static func compareReplay(run: RunFolder, replayFolder: URL, mapping: [Address: Address]) -> ReplayReport {
+        let back = Dictionary(mapping.map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })
         func mapped(_ name: String) -> Data? {
             guard let data = FileManager.default.contents(atPath: replayFolder.appendingPathComponent(name).path),
-                var text = String(data: data, encoding: .utf8)
+                let text = String(data: data, encoding: .utf8)
             else { return nil }
-            for (original, replayed) in mapping where original != replayed {
-                text = text.replacingOccurrences(of: replayed.hex, with: original.hex)
-                text = text.replacingOccurrences(of: replayed.checksummed, with: original.checksummed)
-            }
-            return Data(text.utf8)
+            return Data(mapAddresses(text, back).utf8)
         }
         var steps = [ReplayReport.Step]()
         for (name, file) in [("chain: clearing input", "book.json"), ("chain: clearing", "clearing.json")]
@@ -157,18 +164,20 @@ extension SessionReplay {
             $0.type == JournaledSender.RecordType.signed && $0.data["step"]?.stringValue == "deploy/marketplace"
         }
         var notes = [String]()
-        let unfunded = (recorded["members"]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue }.filter {
-            !funded.contains($0)
-        }
+        let unfunded = (recorded["members"]?.arrayValue ?? []).filter {
+            mapping.keys.map(\.hex).contains($0["address"]?.stringValue?.lowercased() ?? "")
+        }.compactMap { $0["id"]?.stringValue }.filter { !funded.contains($0) }
         if !unfunded.isEmpty {
             notes.append(
                 "balances not compared for \(unfunded.joined(separator: ", ")) (funded outside the run); their payments, "
                     + "receipts and penalties are")
         }
         if !freshMarketplace { notes.append("treasury not compared (the original marketplace had earlier sessions)") }
+        // Participants that never committed did nothing to replay: not compared.
+        let replayedMembers = Set(mapping.keys.map(\.hex))
         let list = JSONDifference.differences(
-            comparable(recorded, funded: funded, treasury: freshMarketplace),
-            comparable(replayed, funded: funded, treasury: freshMarketplace)
+            comparable(recorded, funded: funded, treasury: freshMarketplace, members: replayedMembers),
+            comparable(replayed, funded: funded, treasury: freshMarketplace, members: replayedMembers)
         ).map { ReplayReport.Difference(file: "report.json", $0) }
         steps.append(
             .init(
@@ -177,13 +186,44 @@ extension SessionReplay {
         return ReplayReport(runFolder: run.url.path, steps: steps)
     }
 
-    /// The part of a `report.json` two chains must agree on: per member (by address) what it
-    /// traded, was validated, paid, received and was charged (its balances when the run funded
-    /// it), the published prices, the state and the totals.
-    static func comparable(_ report: JSONValue, funded: Set<String>, treasury: Bool) -> JSONValue {
+    /// `text` with every address of `mapping` (`0x` + 40 hex digits, lowercase or checksummed)
+    /// replaced by its image in one pass, so that no replaced address is replaced again.
+    static func mapAddresses(_ text: String, _ mapping: [Address: Address]) -> String {
+        let bytes = Array(text.utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count)
+        func isHex(_ b: UInt8) -> Bool {
+            (b >= 48 && b <= 57) || (b >= 65 && b <= 70) || (b >= 97 && b <= 102)
+        }
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == 48, i + 42 <= bytes.count, bytes[i + 1] == 120,
+                bytes[(i + 2)..<(i + 42)].allSatisfy(isHex), i + 42 == bytes.count || !isHex(bytes[i + 42]),
+                let word = String(bytes: bytes[i..<(i + 42)], encoding: .utf8), let address = try? Address(word),
+                let image = mapping[address]
+            {
+                let lowercase = word == word.lowercased()
+                out += Array((lowercase ? image.hex : image.checksummed).utf8)
+                i += 42
+                continue
+            }
+            out.append(bytes[i])
+            i += 1
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The part of a `report.json` two chains must agree on: per replayed member (by address)
+    /// what it traded, was validated, paid, received and was charged (its balances when the run
+    /// funded it), the published prices, the state and the totals.
+    static func comparable(_ report: JSONValue, funded: Set<String>, treasury: Bool, members replayed: Set<String>)
+        -> JSONValue
+    {
         var members = [String: JSONValue]()
         for row in report["members"]?.arrayValue ?? [] {
-            guard let address = row["address"]?.stringValue, var fields = row.objectValue else { continue }
+            guard let address = row["address"]?.stringValue, replayed.contains(address.lowercased()),
+                var fields = row.objectValue
+            else { continue }
             fields["nonce"] = nil
             fields["address"] = nil
             if !funded.contains(row["id"]?.stringValue ?? "") {

@@ -11,8 +11,13 @@ import Validation
 public enum SessionReplay {
     /// Manifest resolution, clearing input, clearing, validation and settlement amounts,
     /// recomputed from `folder` alone (no chain, no meter source).
-    public static func offChain(_ folder: URL) async throws(RunnerError) -> ReplayReport {
+    /// `allowExternalPlugin`: run an `exec:`/`http:` clearing plugin the run used (refused
+    /// otherwise: the folder may come from someone else).
+    public static func offChain(_ folder: URL, allowExternalPlugin: Bool = false) async throws(RunnerError)
+        -> ReplayReport
+    {
         let run = try RunFolder.open(folder)
+        try run.checkPlugin(allowExternal: allowExternalPlugin)
         var steps = [manifestStep(run)]
         let clearingRecord = run.last("clearing")
         guard clearingRecord != nil else {
@@ -29,24 +34,25 @@ public enum SessionReplay {
         steps.append(
             .init(
                 name: "clearing input",
-                outcome: compare("book.json", recorded: run.data("book.json"), recomputed: Data(request.jsonText.utf8)),
-                notes: [
-                    run.hashNote(RunSnapshots.revealsFile, record: clearingRecord, field: "reveals"),
-                    run.hashNote("book.json", record: clearingRecord, field: "book"),
-                ].compactMap { $0 }))
+                outcome: with(
+                    [
+                        run.hashDifference(RunSnapshots.revealsFile, record: clearingRecord, field: "reveals"),
+                        run.hashDifference("book.json", record: clearingRecord, field: "book"),
+                    ],
+                    compare("book.json", recorded: run.data("book.json"), recomputed: Data(request.jsonText.utf8)))))
 
         // Clearing, from the recorded book.
         guard let bookJSON = try run.json("book.json") else { throw .input("\(folder.path)/book.json is missing") }
         let book: ClearingProtocol.Request
         do { book = try ClearingProtocol.decodeRequest(bookJSON) } catch { throw .input("book.json: \(error)") }
         let recomputedClearing = try await clear(run.manifest, book)
+        let clearingOutcome = compare(
+            "clearing.json", recorded: run.data("clearing.json"), recomputed: try encodeClearing(recomputedClearing))
         steps.append(
             .init(
                 name: "clearing",
-                outcome: compare(
-                    "clearing.json", recorded: run.data("clearing.json"),
-                    recomputed: try encodeClearing(recomputedClearing)),
-                notes: [run.hashNote("clearing.json", record: clearingRecord, field: "hash")].compactMap { $0 }))
+                outcome: with(
+                    [run.hashDifference("clearing.json", record: clearingRecord, field: "hash")], clearingOutcome)))
 
         // Validation, from the recorded fills and meter day.
         let validationRecord = run.last("validation")
@@ -63,25 +69,35 @@ public enum SessionReplay {
                 ReplayReport.Difference(file: RunSnapshots.metersFile, $0)
             }
             steps.append(.init(name: "meter data", outcome: list.isEmpty ? .identical : .different(list)))
+        } else {
+            let changed = run.hashDifference(RunSnapshots.metersFile, record: validationRecord, field: "meters")
+            steps.append(.init(name: "meter data", outcome: changed.map { .different([$0]) } ?? .identical))
         }
         let day = try RunSnapshots.meterDay(metersJSON, file: RunSnapshots.metersFile)
         let recordedClearing = try decodeClearing(run)
         let validation = try validate(run.manifest, reveals: reveals, clearing: recordedClearing, meters: day)
+        let validationOutcome = compare(
+            "validation.json", recorded: run.data("validation.json"), recomputed: Data(validation.canonicalJSON.utf8))
         steps.append(
             .init(
                 name: "validation",
-                outcome: compare(
-                    "validation.json", recorded: run.data("validation.json"),
-                    recomputed: Data(validation.canonicalJSON.utf8)),
-                notes: [
-                    run.hashNote(RunSnapshots.metersFile, record: validationRecord, field: "meters"),
-                    run.hashNote("validation.json", record: validationRecord, field: "hash"),
-                ].compactMap { $0 }))
+                outcome: with(
+                    [run.hashDifference("validation.json", record: validationRecord, field: "hash")],
+                    validationOutcome)))
 
         // Settlement amounts: what validation makes each member pay, receive and forfeit, against
         // the report of the chain's events.
         guard let report = try run.json("report.json") else {
-            steps.append(.init(name: "settlement", outcome: .notReached("no report.json (not settled yet)")))
+            let settled = run.records.contains {
+                $0.type == JournaledSender.RecordType.mined && ($0.data["step"]?.stringValue ?? "").hasPrefix("settle/")
+            }
+            let missing = ReplayReport.Difference(
+                file: "report.json", field: "(file)", journaled: "(missing)",
+                recomputed: "settlement transactions are journaled")
+            steps.append(
+                settled
+                    ? .init(name: "settlement", outcome: .different([missing]))
+                    : .init(name: "settlement", outcome: .notReached("no report.json (not settled yet)")))
             return ReplayReport(runFolder: folder.path, steps: steps)
         }
         steps.append(settlementStep(report: report, validation: validation))
@@ -235,6 +251,16 @@ public enum SessionReplay {
         do { return try engine.validate(members: members, meters: meters) } catch {
             throw .input("validation: \(error)")
         }
+    }
+
+    /// `outcome` with `differences` (those not nil) put first.
+    static func with(_ differences: [ReplayReport.Difference?], _ outcome: ReplayReport.Step.Outcome)
+        -> ReplayReport.Step.Outcome
+    {
+        let extra = differences.compactMap { $0 }
+        guard !extra.isEmpty else { return outcome }
+        if case .different(let list) = outcome { return .different(extra + list) }
+        return .different(extra)
     }
 
     /// Byte comparison; when the bytes differ, where the JSON differs.

@@ -33,6 +33,13 @@ public struct RunFolder: Sendable {
         guard let data = FileManager.default.contents(atPath: manifestURL.path) else {
             throw .input("\(manifestURL.path) is missing: the run folder is not complete")
         }
+        // Checked before anything is read from it (it names the clearing plugin a replay runs).
+        let actual = Keccak256.hash(Array(data)).hex
+        guard actual == hash else {
+            throw .input(
+                "\(manifestURL.path) does not match the manifest hash journaled for the run (\(hash.prefix(12))…, file "
+                    + "\(actual.prefix(12))…): the snapshot was changed after the run; restore it from a backup")
+        }
         guard let text = String(data: data, encoding: .utf8) else { throw .input("\(manifestURL.path) is not UTF-8") }
         let manifest: SessionManifest
         do { manifest = try ManifestParser.parse(text, file: manifestURL.path) } catch {
@@ -58,13 +65,26 @@ public struct RunFolder: Sendable {
         }
     }
 
-    /// A note when `name`'s keccak-256 differs from the hash journaled in `record.data[field]`.
-    func hashNote(_ name: String, record: JournalRecord?, field: String) -> String? {
+    /// A difference when `name`'s keccak-256 differs from the hash journaled in
+    /// `record.data[field]` (the file was changed after the run: the journal is the record).
+    func hashDifference(_ name: String, record: JournalRecord?, field: String) -> ReplayReport.Difference? {
         guard let expected = record?.data[field]?.stringValue, let data = data(name) else { return nil }
         let actual = Keccak256.hash(Array(data)).hex
         return actual == expected
             ? nil
-            : "\(name) does not match the hash journaled with `\(record?.type ?? "")` (\(expected.prefix(12))…, "
-                + "file \(actual.prefix(12))…): it was changed after the run"
+            : ReplayReport.Difference(
+                file: name, field: "(keccak-256, journaled with `\(record?.type ?? "")`)", journaled: expected,
+                recomputed: actual)
+    }
+
+    /// Refuses a clearing plugin that runs a program or calls a service (`exec:`, `http:`) unless
+    /// the caller allows it: a run folder may come from someone else.
+    func checkPlugin(allowExternal: Bool) throws(RunnerError) {
+        let plugin = manifest.clearing.plugin
+        guard allowExternal || !(plugin.hasPrefix("exec:") || plugin.hasPrefix("http:")) else {
+            throw .input(
+                "the run's clearing plugin is external (\(plugin)): replaying it runs that program or calls that "
+                    + "service; pass --allow-external-plugin if you trust this run folder")
+        }
     }
 }
