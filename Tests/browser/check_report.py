@@ -69,6 +69,19 @@ def screenshot(html_path, out_dir):
 # ---------------------------------------------------------------- PNG decoding
 
 
+def dump_dom(html_path):
+    """The page's DOM after Chromium loaded and laid it out (`--dump-dom`)."""
+    binary = find_chromium()
+    with tempfile.TemporaryDirectory(prefix="cer-report-dom-") as profile:
+        result = subprocess.run(
+            [binary, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
+             "--user-data-dir=" + profile, "--dump-dom", "file://" + os.path.abspath(html_path)],
+            capture_output=True, text=True, timeout=120)
+    if result.returncode != 0 or "<table" not in result.stdout:
+        raise CheckError("chromium --dump-dom failed (exit %d):\n%s" % (result.returncode, result.stderr[-2000:]))
+    return result.stdout
+
+
 def decode_png(path):
     """Returns (width, height, channels, rows) for an 8-bit RGB or RGBA PNG; rows are bytearrays."""
     with open(path, "rb") as handle:
@@ -215,13 +228,30 @@ class ReportParser(html.parser.HTMLParser):
             if field in self.row["fields"]:
                 raise CheckError("table %s row %s: field %s appears twice" % (table, self.row["key"], field))
             self.row["fields"][field] = attributes.get("data-value")
+            self.row.setdefault("shown", {})[field] = ""
+            self.open_cells.append((tag, field, self.row))
+
+    open_cells = None
+
+    def reset(self):
+        super().reset()
+        self.open_cells = []
+
+    def handle_data(self, data):
+        # What the reader sees: the text of every cell still open (a span inside a cell too).
+        for _, field, row in self.open_cells:
+            row["shown"][field] += data
 
     def handle_endtag(self, tag):
+        if self.open_cells and self.open_cells[-1][0] == tag:
+            self.open_cells.pop()
         if tag == "table" and self.table_stack:
             self.table_stack.pop()
             self.row = None
+            self.open_cells = []
         elif tag == "tr":
             self.row = None
+            self.open_cells = []
 
 
 def raw(value):
@@ -241,6 +271,43 @@ ROW_FIELDS = {
     "hours": ["hour", "start", "tradedWh", "sharedEnergyWh"],
     "transactions": ["step", "sender", "hash", "nonce", "block", "status", "gasUsed"],
 }
+
+
+# How each numeric field is shown, written here independently of the renderer: money with the
+# token's decimals, energy in kWh with 3 decimals, both by moving the decimal point in the digits.
+MONEY_FIELDS = {"paid", "received", "penalty", "available", "locked", "wallet", "finalBalance", "price",
+                "penalties", "dust", "treasury"}
+ENERGY_FIELDS = {"boughtWh", "soldWh", "deliveredWh", "volumeWh", "validatedWh", "tradedWh", "sharedEnergyWh"}
+PLAIN_FIELDS = {"nonce", "block", "gasUsed", "bidCount", "offerCount"}
+
+
+def point(digits, places):
+    digits = digits.lstrip("0") or "0"
+    if places == 0:
+        return digits
+    digits = digits.rjust(places + 1, "0")
+    return digits[:-places] + "." + digits[-places:]
+
+
+def shown_as(field, value, decimals):
+    """The text a numeric cell must show for its raw value, or None when the field is not numeric."""
+    if value is None:
+        return "—"
+    if field in MONEY_FIELDS:
+        return point(value, decimals)
+    if field in ENERGY_FIELDS:
+        return point(value, 3)
+    if field in PLAIN_FIELDS:
+        return value
+    return None
+
+
+def check_shown(table, key, row, decimals, errors):
+    for field, text in row.get("shown", {}).items():
+        expected = shown_as(field, row["fields"].get(field), decimals)
+        if expected is not None and " ".join(text.split()) != expected:
+            errors.append("%s[%s].%s: the page shows %r for %r, expected %r"
+                          % (table, key, field, " ".join(text.split()), row["fields"].get(field), expected))
 
 
 def compare_row(table, key, json_row, fields, errors, derived=None):
@@ -275,6 +342,10 @@ def check_rows(table, rows, json_rows, key_of, errors, derived_of=None):
             errors.append("table %s row %d: key %r, JSON has %r" % (table, index, rows[index]["key"], key))
         derived = derived_of(json_row) if derived_of else None
         compare_row(table, key, json_row, rows[index]["fields"], errors, derived)
+        check_shown(table, key, rows[index], DECIMALS[0], errors)
+
+
+DECIMALS = [0]
 
 
 def check_tables(html_text, data):
@@ -282,6 +353,9 @@ def check_tables(html_text, data):
     parser.feed(html_text)
     parser.close()
     errors = []
+    DECIMALS[0] = int(data.get("tokenDecimals", 0))
+    for row in parser.tables["totals"]:
+        check_shown("totals", row["key"], row, DECIMALS[0], errors)
     for name in TABLE_ROW_KEYS:
         if ('id="%s"' % name) not in html_text and data_rows(name, data):
             errors.append("table id=%r is missing" % name)
@@ -338,6 +412,12 @@ def check(report_dir, screenshot_dir=None):
     with open(json_path, encoding="utf-8") as handle:
         data = json.load(handle)
     counts = check_tables(html_text, data)
+    # The same checks on the document as Chromium parsed it, and its charts.
+    dom = dump_dom(html_path)
+    check_tables(dom, data)
+    charts = dom.count("<svg")
+    if charts < 3 or "<path" not in dom and "<rect" not in dom:
+        raise CheckError("the rendered page has %d SVG charts (at least 3 expected) or nothing drawn in them" % charts)
     png = screenshot(html_path, screenshot_dir or report_dir)
     width, height, colours, fraction = check_not_blank(png)
     return ("ok: %s — tables %s; screenshot %s %dx%d, %d colours, %.1f%% non-white"
