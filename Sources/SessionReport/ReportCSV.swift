@@ -21,8 +21,9 @@ enum ReportCSV {
         let rows = data.members.map { member in
             [
                 member.id, member.address, member.pod, member.role, String(member.boughtWh), String(member.soldWh),
-                String(member.deliveredWh), member.paid, member.received, member.penalty, member.available,
-                member.locked, member.wallet, ReportTables.finalBalance(member) ?? "",
+                member.deliveredWh.map { String($0) } ?? "", member.paid ?? "", member.received ?? "",
+                member.penalty ?? "", member.available ?? "", member.locked ?? "", member.wallet ?? "",
+                ReportTables.finalBalance(member) ?? "",
             ]
         }
         return document(header, rows)

@@ -1,9 +1,19 @@
 /// The HTML tables. Every data cell carries `data-field` (the JSON key) and, unless the value is `null`,
 /// `data-value` with the exact raw value of the JSON export.
 enum ReportTables {
-    /// available + locked + wallet, by integer arithmetic; `nil` if one of them is not an integer.
+    /// available + locked + wallet, by integer arithmetic; `nil` if one of them is unknown or
+    /// not an integer.
     static func finalBalance(_ member: SessionReportData.Member) -> String? {
-        ReportNumbers.sum([member.available, member.locked, member.wallet])
+        guard let available = member.available, let locked = member.locked, let wallet = member.wallet else {
+            return nil
+        }
+        return ReportNumbers.sum([available, locked, wallet])
+    }
+
+    /// The exact sum of a column; `nil` when any member's value is unknown.
+    static func columnSum(_ values: [String?]) -> String? {
+        let known = values.compactMap { $0 }
+        return known.count == values.count ? ReportNumbers.sum(known) : nil
     }
 
     // MARK: Cells
@@ -86,18 +96,20 @@ enum ReportTables {
             body += "</tr>"
         }
         guard !data.members.isEmpty else { return empty("No members in this session.") }
-        let sums: [(String, KeyPath<SessionReportData.Member, String>)] = [
+        let sums: [(String, KeyPath<SessionReportData.Member, String?>)] = [
             ("paid", \.paid), ("received", \.received), ("penalty", \.penalty), ("available", \.available),
             ("locked", \.locked), ("wallet", \.wallet),
         ]
         var foot = "<tfoot><tr class=\"sum\"><th scope=\"row\" colspan=\"3\">Sum</th>"
         foot += energy("boughtWh", data.members.reduce(0) { $0 &+ $1.boughtWh })
         foot += energy("soldWh", data.members.reduce(0) { $0 &+ $1.soldWh })
-        foot += energy("deliveredWh", data.members.reduce(0) { $0 &+ $1.deliveredWh })
+        let delivered = data.members.compactMap(\.deliveredWh)
+        foot += energy(
+            "deliveredWh", delivered.count == data.members.count ? delivered.reduce(0) { $0 &+ $1 } : nil)
         for (field, path) in sums {
-            foot += money(field, ReportNumbers.sum(data.members.map { $0[keyPath: path] }), data)
+            foot += money(field, columnSum(data.members.map { $0[keyPath: path] }), data)
         }
-        foot += money("finalBalance", ReportNumbers.sum(data.members.compactMap(finalBalance)), data)
+        foot += money("finalBalance", columnSum(data.members.map(finalBalance)), data)
         foot += "</tr></tfoot>"
         return table(
             id: "members", caption: "Member results and final balances", header: header, numeric: Set(3..<13),

@@ -148,26 +148,27 @@ public struct SessionReportData: Codable, Sendable, Equatable {
         public var boughtWh: UInt64
         /// Energy sold, Wh.
         public var soldWh: UInt64
-        /// Energy delivered (validated), Wh.
-        public var deliveredWh: UInt64
-        /// Amount paid, base units.
-        public var paid: String
-        /// Amount received, base units.
-        public var received: String
-        /// Penalty charged, base units.
-        public var penalty: String
-        /// Final available balance in the marketplace, base units.
-        public var available: String
-        /// Final locked balance in the marketplace, base units.
-        public var locked: String
-        /// Final wallet balance, base units.
-        public var wallet: String
+        /// Energy delivered (validated), Wh; `nil` before validation.
+        public var deliveredWh: UInt64?
+        /// Amount paid, base units; `nil` before validation.
+        public var paid: String?
+        /// Amount received at settlement, base units; `nil` before settlement.
+        public var received: String?
+        /// Penalty charged, base units; `nil` before validation.
+        public var penalty: String?
+        /// Final available balance in the marketplace, base units; `nil` when not read (before
+        /// the run's report).
+        public var available: String?
+        /// Final locked balance in the marketplace, base units; `nil` when not read.
+        public var locked: String?
+        /// Final wallet balance, base units; `nil` when not read.
+        public var wallet: String?
 
         /// Creates a member.
         public init(
             id: String, address: String, pod: String, role: String, boughtWh: UInt64, soldWh: UInt64,
-            deliveredWh: UInt64, paid: String, received: String, penalty: String, available: String,
-            locked: String, wallet: String
+            deliveredWh: UInt64?, paid: String?, received: String?, penalty: String?, available: String?,
+            locked: String?, wallet: String?
         ) {
             self.id = id
             self.address = address

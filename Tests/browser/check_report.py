@@ -361,7 +361,10 @@ def check_tables(html_text, data):
             errors.append("table id=%r is missing" % name)
 
     def final_balance(member):
-        return {"finalBalance": str(int(member["available"]) + int(member["locked"]) + int(member["wallet"]))}
+        parts = [member.get(key) for key in ("available", "locked", "wallet")]
+        if any(part is None for part in parts):
+            return {"finalBalance": None}
+        return {"finalBalance": str(sum(int(part) for part in parts))}
 
     def slot_counts(slot):
         return {"bidCount": str(len(slot.get("bids", []))), "offerCount": str(len(slot.get("offers", [])))}

@@ -65,30 +65,39 @@ public enum RunReport {
                 sharedEnergyWh: shared.flatMap { hour < $0.count ? $0[hour] : nil })
         }
 
-        // Members: the report of the chain's events when there is one, else what the clearing says.
+        // Members: the report of the chain's events when there is one; before it, what the
+        // clearing and the validation say (balances unknown, receipts not paid yet).
         let rows = Dictionary(
             (report?["members"]?.arrayValue ?? []).compactMap { r in r["id"]?.stringValue.map { ($0, r) } },
             uniquingKeysWith: { a, _ in a })
+        let validated = Dictionary(
+            (validation?["members"]?.arrayValue ?? []).compactMap { v in v["address"]?.stringValue.map { ($0, v) } },
+            uniquingKeysWith: { a, _ in a })
         let ordersByID = Dictionary((book?.orders ?? []).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let members = m.participants.map { p -> SessionReportData.Member in
-            let row = rows[p.id]
-            func text(_ key: String) -> String { row?[key]?.stringValue ?? "0" }
-            func wh(_ key: String) -> UInt64 { UInt64(text(key)) ?? 0 }
-            var bought = wh("boughtWh")
-            var sold = wh("soldWh")
-            if row == nil, let clearing {
-                for fill in clearing.fills where fill.orderID.hasPrefix(p.address.hex + "/") {
-                    if ordersByID[fill.orderID]?.side == .buy {
-                        bought += fill.quantityWh
-                    } else {
-                        sold += fill.quantityWh
-                    }
-                }
+            if let row = rows[p.id] {
+                func wh(_ key: String) -> UInt64 { row[key]?.stringValue.flatMap { UInt64($0) } ?? 0 }
+                return SessionReportData.Member(
+                    id: p.id, address: p.address.checksummed, pod: p.pod, role: p.role.rawValue,
+                    boughtWh: wh("boughtWh"), soldWh: wh("soldWh"), deliveredWh: wh("deliveredWh"),
+                    paid: row["paid"]?.stringValue, received: row["received"]?.stringValue,
+                    penalty: row["penalty"]?.stringValue, available: row["available"]?.stringValue,
+                    locked: row["locked"]?.stringValue, wallet: row["wallet"]?.stringValue)
             }
+            var bought: UInt64 = 0
+            var sold: UInt64 = 0
+            for fill in clearing?.fills ?? [] where fill.orderID.hasPrefix(p.address.hex + "/") {
+                if ordersByID[fill.orderID]?.side == .buy { bought += fill.quantityWh } else { sold += fill.quantityWh }
+            }
+            // A participant absent from a validation had nothing to deliver.
+            let v = validated[p.address.hex]
+            let known = validation != nil
+            let delivered = v?["delivered"]?.arrayValue?.compactMap { $0.stringValue.flatMap { UInt64($0) } }
             return SessionReportData.Member(
                 id: p.id, address: p.address.checksummed, pod: p.pod, role: p.role.rawValue, boughtWh: bought,
-                soldWh: sold, deliveredWh: wh("deliveredWh"), paid: text("paid"), received: text("received"),
-                penalty: text("penalty"), available: text("available"), locked: text("locked"), wallet: text("wallet"))
+                soldWh: sold, deliveredWh: known ? (delivered ?? []).reduce(0, +) : nil,
+                paid: known ? (v?["pay"]?.stringValue ?? "0") : nil, received: nil,
+                penalty: known ? (v?["penalty"]?.stringValue ?? "0") : nil, available: nil, locked: nil, wallet: nil)
         }
 
         // Transactions, with their receipts.
@@ -114,17 +123,25 @@ public enum RunReport {
         let sessionRecord = run.last("session")
         let chainSession: Int64
         if case .int(let id)? = sessionRecord?.data["id"] { chainSession = id } else { chainSession = 0 }
+        func minedOK(_ step: String) -> Bool {
+            run.records.contains {
+                $0.type == JournaledSender.RecordType.mined && $0.data["step"]?.stringValue == step
+                    && $0.data["status"] == .int(1)
+            }
+        }
         let state =
             report?["state"]?.stringValue
-            ?? (clearing != nil ? "cleared" : (sessionRecord != nil ? "open" : "not opened"))
+            ?? (minedOK("publish/validation/finalize")
+                ? "validated" : minedOK("publish/finalize") ? "cleared" : sessionRecord != nil ? "open" : "not opened")
         var tokenSymbol = "token"
         if case .deploy = m.contracts { tokenSymbol = "CEUR" }
-        let received = members.reduce(BigUInt(0)) { $0 + (BigUInt($1.received, radix: 10) ?? 0) }
-        let penalties = members.reduce(BigUInt(0)) { $0 + (BigUInt($1.penalty, radix: 10) ?? 0) }
+        let received = members.reduce(BigUInt(0)) { $0 + (BigUInt($1.received ?? "0", radix: 10) ?? 0) }
+        let penalties = members.reduce(BigUInt(0)) { $0 + (BigUInt($1.penalty ?? "0", radix: 10) ?? 0) }
         let tradedWh: UInt64 = slots.reduce(0) { $0 + $1.volumeWh }
         let validatedWh: UInt64? = validation?["totals"]?["validatedWh"]?.stringValue.flatMap { UInt64($0) }
         let sharedWh: String? = validation?["totals"]?["sharedEnergyWh"]?.stringValue
-        let paid: String = totals?["paid"]?.stringValue ?? "0"
+        let paid: String =
+            totals?["paid"]?.stringValue ?? validation?["totals"]?["buyerPayments"]?.stringValue ?? "0"
         let dust: String = totals?["dust"]?.stringValue ?? "0"
         let treasury: String = totals?["treasury"]?.stringValue ?? "0"
         let marketplace: String = report?["marketplace"]?.stringValue ?? Self.marketplace(run) ?? ""
