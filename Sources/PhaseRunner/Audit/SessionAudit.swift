@@ -50,9 +50,12 @@ public struct AuditOptions: Sendable {
 
 /// The outcome of an audit: every divergence found, and notes on what was (not) checked.
 public struct AuditReport: Sendable {
+    /// The session audited, on the marketplace audited.
     public var sessionID: UInt64
     public var marketplace: Address
+    /// Its state on chain when read.
     public var state: SessionState
+    /// Every divergence, in the order found (manifest, invariants, clearing, validation).
     public var findings: [AuditFinding]
     /// What was checked and what could not be (not published yet, no meter data).
     public var notes: [String]
@@ -60,6 +63,7 @@ public struct AuditReport: Sendable {
     /// a clean verdict says so.
     public var unchecked: [String] = []
 
+    /// No divergence found.
     public var clean: Bool { findings.isEmpty }
 
     /// `audit: session N CLEAN`, `audit: session N CLEAN (validation not checked)` or
@@ -73,6 +77,7 @@ public struct AuditReport: Sendable {
     /// The verdict, then every divergence, then the notes: one per line.
     public var lines: [String] { [verdict] + findings.map { "  \($0)" } + notes.map { "note: \($0)" } }
 
+    /// The report as one JSON object (`--json`).
     public var json: JSONValue {
         [
             "event": "audit", "session": .int(Int64(sessionID)), "marketplace": .string(marketplace.hex),

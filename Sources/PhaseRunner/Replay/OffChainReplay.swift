@@ -121,13 +121,21 @@ public enum SessionReplay {
         }
         var notes = [String]()
         let resolved = Data(RunSnapshots.resolved(run.manifest).jsonText.utf8)
-        if let recorded = run.data(RunSnapshots.resolvedFile) {
-            if case .different(let list) = compare(RunSnapshots.resolvedFile, recorded: recorded, recomputed: resolved)
-            {
+        let resolvedName = RunSnapshots.resolvedFile(run.manifestHash)
+        if let recorded = run.data(resolvedName) {
+            // Its hash is journaled with the header (or the accepted change) that used it.
+            let record = run.records.last {
+                ($0.type == "header" && $0.data["manifestHash"]?.stringValue == run.manifestHash)
+                    || ($0.type == Phases.manifestAcceptedType && $0.data["to"]?.stringValue == run.manifestHash)
+            }
+            if let changed = run.hashDifference(resolvedName, record: record, field: "resolved") {
+                differences.append(changed)
+            }
+            if case .different(let list) = compare(resolvedName, recorded: recorded, recomputed: resolved) {
                 differences += list
             }
         } else {
-            notes.append("\(RunSnapshots.resolvedFile) absent (a run by an older cer-run): only the hash was checked")
+            notes.append("\(resolvedName) absent (a run by an older cer-run): only the hash was checked")
         }
         return .init(
             name: "manifest", outcome: differences.isEmpty ? .identical : .different(differences), notes: notes)

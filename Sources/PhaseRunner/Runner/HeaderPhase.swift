@@ -67,7 +67,7 @@ extension Phases {
 
     /// The canonical manifest of every hash a run used is kept next to the journal
     /// (`manifest-<hash>.json`), so a later change can be compared section by section, and its
-    /// resolution as `resolved.json` (what `cer-run replay` recomputes). Returns the hash of
+    /// resolution as `resolved-<hash>.json` (what `cer-run replay` recomputes). Returns the hash of
     /// the resolution.
     static func saveManifestSnapshot(_ c: RunContext) throws -> String {
         let resolved = RunSnapshots.resolved(c.manifest)
@@ -76,7 +76,8 @@ extension Phases {
         if !FileManager.default.fileExists(atPath: url.path) {
             try DurableFile.write(Data(c.manifest.canonicalJSON.jsonText.utf8), to: url)
         }
-        return try RunSnapshots.write(resolved, RunSnapshots.resolvedFile, in: c.runFolder)
+        return try RunSnapshots.write(
+            resolved, RunSnapshots.resolvedFile(c.manifest.canonicalHash.hex), in: c.runFolder)
     }
 
     /// The top-level sections that differ from the snapshot of `previousHash`; nil without one.

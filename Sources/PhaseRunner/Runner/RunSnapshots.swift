@@ -9,8 +9,9 @@ import Validation
 /// chain. Each file is canonical JSON (sorted keys, no spaces, amounts as decimal strings) and
 /// its keccak-256 is journaled with the step that used it.
 public enum RunSnapshots {
-    /// `resolved.json`: the manifest as the run resolved it (deadlines, slots, amounts).
-    public static let resolvedFile = "resolved.json"
+    /// `resolved-<manifest hash>.json`: the manifest as the run resolved it (deadlines, slots,
+    /// amounts), one per manifest the run used, next to `manifest-<hash>.json`.
+    public static func resolvedFile(_ manifestHash: String) -> String { "resolved-\(manifestHash).json" }
     /// `reveals.json`: the members that committed and the revealed orders and salts, in the
     /// order of the chain's events (the clearing's input and the order a replay reveals in).
     public static let revealsFile = "reveals.json"
@@ -61,16 +62,19 @@ public enum RunSnapshots {
         /// Revealed orders and salts, in reveal order.
         public var revealed: [RevealedEntry]
 
+        /// What was committed and revealed, in the chain's event order.
         public init(committed: [Address], revealed: [RevealedEntry]) {
             self.committed = committed
             self.revealed = revealed
         }
 
+        /// One member's `OrdersRevealed`: its orders (fills index them) and its salt.
         public struct RevealedEntry: Sendable, Equatable {
             public var member: Address
             public var orders: [MarketOrder]
             public var salt: [UInt8]
 
+            /// A revealed member.
             public init(member: Address, orders: [MarketOrder], salt: [UInt8]) {
                 self.member = member
                 self.orders = orders
@@ -78,6 +82,8 @@ public enum RunSnapshots {
             }
         }
 
+        /// `reveals.json`'s content (`cer-reveals/1`): addresses lowercase hex, quantities and
+        /// prices decimal strings, salts hex.
         public var json: JSONValue {
             [
                 "version": "cer-reveals/1",
@@ -92,6 +98,7 @@ public enum RunSnapshots {
             ]
         }
 
+        /// Reads `reveals.json`; an error names `file` and the field.
         public init(json: JSONValue, file: String) throws(RunnerError) {
             func bad(_ path: String) -> RunnerError {
                 .input("\(file): \(path) is missing or malformed; restore the file from the run's backup")
