@@ -24,6 +24,10 @@ public enum SendError: Error, CustomStringConvertible {
     case wouldRevert(RevertReason)
     /// No receipt after waiting.
     case timedOut(hash: [UInt8], waited: Duration)
+    /// The node answered "Nonce too low" and does not know our transaction: another
+    /// transaction holds `nonce` (or ours was mined and the node's index lags). The journaled
+    /// sender resolves it from the chain; nothing was signed anew.
+    case nonceTooLow(hash: [UInt8], nonce: UInt64)
 
     public var description: String {
         switch self {
@@ -34,6 +38,9 @@ public enum SendError: Error, CustomStringConvertible {
             return "transaction \(hash.hex) reverted in block \(receipt.blockNumber)" + (reason.map { ": \($0)" } ?? "")
         case .wouldRevert(let reason): return "not sent: the call would revert: \(reason)"
         case .timedOut(let hash, let waited): return "transaction \(hash.hex): no receipt after \(waited)"
+        case .nonceTooLow(let hash, let nonce):
+            return
+                "transaction \(hash.hex): the node says nonce \(nonce) is used, and it does not know this transaction"
         }
     }
 }
@@ -51,6 +58,15 @@ public struct TransactionSender: Sendable {
     public var pollInterval: Duration = .milliseconds(100)
     /// Longest wait for a receipt.
     public var receiptTimeout: Duration = .seconds(120)
+    /// Sends of the same bytes while the node gives no answer (transport failure, HTTP 5xx,
+    /// timeout) or says the nonce is too distant, with backoff from 100 ms doubling to 4 s.
+    public var broadcastAttempts: Int = 8
+    /// A transaction without a receipt this long after its broadcast is sent again, same bytes
+    /// (a pool that evicted or never kept it); the wait doubles after each resend up to
+    /// `rebroadcastMaxInterval`. Always safe: the node answers "Known transaction", mines it,
+    /// or — once mined — "Nonce too low".
+    public var rebroadcastInterval: Duration = .seconds(1)
+    public var rebroadcastMaxInterval: Duration = .seconds(16)
 
     public init(client: EthClient, key: PrivateKey, chainID: UInt64, fees: FeePolicy = .eip1559Auto) {
         self.client = client
@@ -122,31 +138,95 @@ public struct TransactionSender: Sendable {
         }
     }
 
-    /// Broadcasts raw bytes. "Known transaction"/"already known" count as success, and so does
-    /// any failure after which the node knows our hash (the send went through but its answer was
-    /// lost, or the transaction was mined meanwhile and a resend met "nonce too low").
+    /// Broadcasts raw bytes until the node has them. "Known transaction"/"already known" count
+    /// as success, and so does any failure after which the node knows our hash (the send went
+    /// through but its answer was lost, or the transaction was mined meanwhile and a resend met
+    /// "Nonce too low"). No answer (transport failure, HTTP 5xx, timeout) and "too distant" are
+    /// retried with the **same bytes** (never a new signature) up to `broadcastAttempts` times.
+    /// "Nonce too low" for a transaction the node does not know throws `nonceTooLow`.
     public func broadcast(_ signed: SignedTransaction) async throws(SendError) {
-        do {
-            _ = try await client.sendRawTransaction(signed.raw)
-        } catch let error {
-            let message = (error.rpcMessage ?? "").lowercased()
-            if message.contains("known transaction") || message.contains("already known") { return }
-            if let known = try? await client.transaction(signed.hash), known.hash == signed.hash { return }
-            throw .rpc(error)
+        var delay = Duration.milliseconds(100)
+        var attempt = 1
+        while true {
+            let failure: RPCError
+            do {
+                let hash = try await client.sendRawTransaction(signed.raw)
+                guard hash == signed.hash else {
+                    throw SendError.rpc(
+                        .malformedResponse(
+                            method: "eth_sendRawTransaction",
+                            reason: "the node answered hash \(hash.hex) for transaction \(signed.hash.hex)"))
+                }
+                return
+            } catch let error as RPCError {
+                failure = error
+            } catch let error as SendError {
+                throw error
+            } catch {
+                throw .rpc(.malformedResponse(method: "eth_sendRawTransaction", reason: "\(error)"))
+            }
+            if failure.isKnownTransaction { return }
+            if await isKnown(signed.hash) { return }
+            if failure.isNonceTooLow { throw .nonceTooLow(hash: signed.hash, nonce: signed.transaction.nonce) }
+            guard failure.isTransient || failure.isNonceTooDistant, attempt < broadcastAttempts else {
+                throw .rpc(failure)
+            }
+            do { try await Task.sleep(for: delay) } catch { throw .rpc(failure) }
+            delay = min(delay * 2, .seconds(4))
+            attempt += 1
         }
+    }
+
+    /// True when the node knows the transaction (pooled or mined); false also when it cannot say.
+    func isKnown(_ hash: [UInt8]) async -> Bool {
+        if let known = try? await client.transaction(hash), known.hash == hash { return true }
+        return false
     }
 
     /// Polls for the receipt until `receiptTimeout`.
     public func waitForReceipt(_ hash: [UInt8]) async throws(SendError) -> Receipt {
+        try await pollReceipt(hash, resending: nil)
+    }
+
+    /// Polls for the receipt of `signed` until `receiptTimeout`, sending its same bytes again
+    /// after `rebroadcastInterval` (doubling) without a receipt: a node that accepted it but lost
+    /// it (evicted from the pool, or an answer faked by something in between) gets it again.
+    /// Throws `nonceTooLow` when a resend meets "Nonce too low", the node does not know our
+    /// hash, and the next poll still finds no receipt.
+    public func waitForReceipt(_ signed: SignedTransaction) async throws(SendError) -> Receipt {
+        try await pollReceipt(signed.hash, resending: signed)
+    }
+
+    private func pollReceipt(_ hash: [UInt8], resending signed: SignedTransaction?) async throws(SendError) -> Receipt {
         let clock = ContinuousClock()
         let start = clock.now
+        var interval = rebroadcastInterval
+        var nextResend = start + interval
+        var nonceTaken = false
         while true {
             do {
                 if let receipt = try await client.receipt(hash) { return receipt }
-            } catch let error where error.isTransient {
-                // keep polling
-            } catch { throw .rpc(error) }
+                if nonceTaken, let signed {
+                    throw SendError.nonceTooLow(hash: hash, nonce: signed.transaction.nonce)
+                }
+            } catch let error as RPCError {
+                guard error.isTransient else { throw .rpc(error) }  // else keep polling
+            } catch let error as SendError {
+                throw error
+            } catch {
+                throw .rpc(.malformedResponse(method: "eth_getTransactionReceipt", reason: "\(error)"))
+            }
             if clock.now - start > receiptTimeout { throw .timedOut(hash: hash, waited: clock.now - start) }
+            if let signed, clock.now >= nextResend {
+                do { _ = try await client.sendRawTransaction(signed.raw) } catch let error {
+                    // Mined meanwhile (its receipt shows on the next poll) or another
+                    // transaction holds the nonce: the next poll decides.
+                    if error.isNonceTooLow, await !isKnown(hash) { nonceTaken = true }
+                }
+                interval = min(interval * 2, rebroadcastMaxInterval)
+                nextResend = clock.now + interval
+                continue
+            }
             do { try await Task.sleep(for: pollInterval) } catch {
                 throw .timedOut(hash: hash, waited: clock.now - start)
             }
@@ -161,7 +241,7 @@ public struct TransactionSender: Sendable {
     ) async throws(SendError) -> Receipt {
         let signed = try await prepare(to: to, data: data, value: value, gasLimit: gasLimit, abi: abi)
         try await broadcast(signed)
-        let receipt = try await waitForReceipt(signed.hash)
+        let receipt = try await waitForReceipt(signed)
         guard receipt.succeeded else {
             throw .reverted(
                 hash: signed.hash, receipt: receipt,

@@ -8,7 +8,7 @@ public struct EthClient: Sendable {
     public init(rpc: JSONRPCClient) { self.rpc = rpc }
 
     /// A client for an HTTP endpoint.
-    public init(url: URL, timeout: TimeInterval = 30, retry: RetryPolicy = RetryPolicy()) {
+    public init(url: URL, timeout: TimeInterval = HTTPTransport.defaultTimeout, retry: RetryPolicy = RetryPolicy()) {
         self.rpc = JSONRPCClient(url: url, timeout: timeout, retry: retry)
     }
 

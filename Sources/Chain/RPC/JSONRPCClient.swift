@@ -9,7 +9,9 @@ public struct RetryPolicy: Sendable {
     public var initialDelay: Duration
     public var maxDelay: Duration
 
-    public init(maxAttempts: Int = 4, initialDelay: Duration = .milliseconds(200), maxDelay: Duration = .seconds(5)) {
+    /// The default rides out about 15 s without an answer (0.1 + 0.2 + … + 3.2 + 4 + 4 s between
+    /// nine attempts): a proxy's 502/503 burst, a dropped connection, or a node restart.
+    public init(maxAttempts: Int = 9, initialDelay: Duration = .milliseconds(100), maxDelay: Duration = .seconds(4)) {
         self.maxAttempts = max(1, maxAttempts)
         self.initialDelay = initialDelay
         self.maxDelay = maxDelay
@@ -43,7 +45,9 @@ public final class JSONRPCClient: Sendable {
     }
 
     /// A client for an HTTP URL.
-    public convenience init(url: URL, timeout: TimeInterval = 30, retry: RetryPolicy = RetryPolicy()) {
+    public convenience init(
+        url: URL, timeout: TimeInterval = HTTPTransport.defaultTimeout, retry: RetryPolicy = RetryPolicy()
+    ) {
         self.init(transport: HTTPTransport(url: url, timeout: timeout), retry: retry)
     }
 

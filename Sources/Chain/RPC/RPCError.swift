@@ -25,14 +25,36 @@ public enum RPCError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// True for failures where retrying the same request may succeed.
+    /// True for failures where retrying the same request may succeed: no answer (refused,
+    /// reset, timed out), 429 (rate limited) and HTTP 5xx (a proxy or load balancer in front of
+    /// the node, or the node restarting). Node error objects are answers, never transient.
     public var isTransient: Bool {
         switch self {
         case .transport: return true
-        case .http(_, _, let status, _): return status == 502 || status == 503 || status == 504
+        case .http(_, _, let status, _): return status == 429 || (500...599).contains(status)
         default: return false
         }
     }
+
+    /// The message of a node error, lowercased ("" for other errors).
+    var lowercasedMessage: String { (rpcMessage ?? "").lowercased() }
+
+    /// `eth_sendRawTransaction` answered that the node already holds these bytes: Besu's
+    /// "Known transaction" (-32000), geth's "already known". Success for the sender.
+    public var isKnownTransaction: Bool {
+        let m = lowercasedMessage
+        return m.contains("known transaction") || m.contains("already known") || m.contains("already imported")
+    }
+
+    /// The transaction's nonce is below the account's (Besu -32001 "Nonce too low"): either ours
+    /// was mined already, or another transaction took the nonce.
+    public var isNonceTooLow: Bool {
+        lowercasedMessage.contains("nonce too low")
+    }
+
+    /// The nonce is too far ahead of the account's on-chain nonce (Besu: "Transaction nonce is
+    /// too distant from current sender nonce"): wait for blocks, then send the same bytes again.
+    public var isNonceTooDistant: Bool { lowercasedMessage.contains("too distant") }
 
     /// The JSON-RPC error code, if this is a node error.
     public var rpcCode: Int? {

@@ -21,7 +21,19 @@ public struct HTTPTransport: RPCTransport {
     public let headers: [String: String]
     private let session: URLSession
 
-    public init(url: URL, timeout: TimeInterval = 30, headers: [String: String] = [:]) {
+    /// The timeout used when none is given: `$CER_RUN_RPC_TIMEOUT` seconds when set (a positive
+    /// number), otherwise 30 s (Besu's own limit). A request still unanswered then is abandoned as
+    /// a transport failure, which reads retry and a transaction's broadcast resends (same bytes).
+    public static var defaultTimeout: TimeInterval {
+        if let text = ProcessInfo.processInfo.environment["CER_RUN_RPC_TIMEOUT"], let seconds = Double(text),
+            seconds > 0, seconds.isFinite
+        {
+            return seconds
+        }
+        return 30
+    }
+
+    public init(url: URL, timeout: TimeInterval = HTTPTransport.defaultTimeout, headers: [String: String] = [:]) {
         self.url = url
         self.timeout = timeout
         self.headers = headers

@@ -90,7 +90,27 @@ public actor JournaledSender {
         }
     }
 
+    /// How many times one `ensure` goes back to the chain after the node answered "Nonce too
+    /// low" for an attempt it does not know, before giving up (a later run resumes).
+    static let resolutionRounds = 6
+
     private func ensureIncluded(
+        step: String, to: Address?, data: [UInt8], value: BigUInt, gasLimit: UInt64?, abi: ContractABI?
+    ) async throws -> Outcome {
+        var round = 1
+        while true {
+            do {
+                return try await resolve(step: step, to: to, data: data, value: value, gasLimit: gasLimit, abi: abi)
+            } catch SendError.nonceTooLow where round < Self.resolutionRounds {
+                // Our attempt's nonce looks used: mined by us (answer lost, index lagging) or by
+                // another transaction. Decide again from the journal and the chain.
+                round += 1
+            }
+        }
+    }
+
+    /// One pass of steps 1–3 (docs/journal.md, "Resuming a step").
+    private func resolve(
         step: String, to: Address?, data: [UInt8], value: BigUInt, gasLimit: UInt64?, abi: ContractABI?
     ) async throws -> Outcome {
         let address = sender.address.hex
@@ -163,7 +183,9 @@ public actor JournaledSender {
         return try await broadcastAndWait(signed, step: step, to: to, data: data, value: value, abi: abi)
     }
 
-    /// max(next nonce after our journaled attempts, the node's pending count).
+    /// max(next nonce after our journaled attempts, the node's pending count, its latest
+    /// count). `latest` guards against a `pending` answer that lags (a node behind, a pool that
+    /// just evicted): a nonce below it can never land.
     private func nextNonce() async throws -> UInt64 {
         let address = sender.address.hex
         let journaled =
@@ -174,7 +196,8 @@ public actor JournaledSender {
                 return UInt64(n) + 1
             }.max() ?? 0
         let pending = try await sender.client.transactionCount(of: sender.address, at: .pending)
-        return max(journaled, pending)
+        let latest = try await sender.client.transactionCount(of: sender.address, at: .latest)
+        return max(journaled, pending, latest)
     }
 
     private func broadcastAndWait(
@@ -182,7 +205,7 @@ public actor JournaledSender {
     ) async throws -> Outcome {
         try await sender.broadcast(signed)
         CrashHook.broadcastDone()
-        let receipt = try await sender.waitForReceipt(signed.hash)
+        let receipt = try await sender.waitForReceipt(signed)
         try record(mined: receipt, step: step)
         try await checkSucceeded(receipt, to: to, data: data, value: value, abi: abi)
         return Outcome(receipt: receipt, sentNow: true)
