@@ -95,9 +95,9 @@ def keccak256(data: bytes) -> bytes:
 
 # ---------------------------------------------------------------------------- schedule
 
-TRANSPORT = [
+TRANSPORT: list[tuple[str, float]] = [
     ("drop/before", 3), ("drop/after", 3), ("http500/before", 1), ("http502/after", 1),
-    ("http503/before", 2), ("timeout/before", 1), ("timeout/after", 1), ("delay", 3),
+    ("http503/before", 2), ("timeout/before", 0.6), ("timeout/after", 0.6), ("delay", 3),
 ]
 SEND = TRANSPORT + [
     ("swallow", 4), ("known/forwarded", 2), ("known/dropped", 2), ("already-known/forwarded", 1),
@@ -129,7 +129,7 @@ class Schedule:
         return self._pick(rng, kinds), rng
 
     @staticmethod
-    def _pick(rng: random.Random, kinds: list[tuple[str, int]]) -> str:
+    def _pick(rng: random.Random, kinds: list[tuple[str, float]]) -> str:
         total = sum(weight for _, weight in kinds)
         point = rng.uniform(0, total)
         for kind, weight in kinds:
@@ -321,7 +321,7 @@ def main() -> None:
     parser.add_argument("--send-rate", type=float, default=0.5)
     parser.add_argument("--pending-rate", type=float, default=0.5)
     parser.add_argument("--hold", type=float, default=1.3)
-    parser.add_argument("--delay", type=float, default=0.2)
+    parser.add_argument("--delay", type=float, default=0.1)
     options = parser.parse_args()
     assert keccak256(b"").hex() == "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470"
     server = Proxy(options)

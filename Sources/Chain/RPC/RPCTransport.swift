@@ -70,11 +70,23 @@ public struct HTTPTransport: RPCTransport {
         guard let http = response as? HTTPURLResponse else {
             throw .malformedResponse(method: method, reason: "not an HTTP response")
         }
-        guard http.statusCode == 200 else {
+        guard http.statusCode == 200 || Self.isJSONRPCAnswer(data) else {
             throw .http(
                 url: endpoint, method: method, status: http.statusCode,
                 body: String(decoding: data.prefix(500), as: UTF8.self))
         }
         return data
+    }
+
+    /// A JSON-RPC response body (an object with `jsonrpc`, or an array of them) is the node's
+    /// answer whatever the HTTP status: some nodes send error objects with 4xx/5xx, and their
+    /// code, message and revert data must reach the caller rather than look like an outage.
+    static func isJSONRPCAnswer(_ body: Data) -> Bool {
+        guard let value = try? JSONValue.parse(body) else { return false }
+        switch value {
+        case .object(let object): return object["jsonrpc"] != nil && (object["error"] != nil || object["result"] != nil)
+        case .array(let items): return !items.isEmpty && items.allSatisfy { $0["jsonrpc"] != nil }
+        default: return false
+        }
     }
 }
