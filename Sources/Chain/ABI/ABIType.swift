@@ -78,21 +78,35 @@ struct ABITypeParser {
     }
 
     mutating func parseComplete() throws(ABIError) -> ABIType {
-        let type = try parseType()
+        let type = try parseType().type
         guard pos == chars.count else { throw .invalidType(text, "unexpected \"\(chars[pos])\" at \(pos)") }
         return type
     }
 
-    mutating func parseType() throws(ABIError) -> ABIType {
+    /// A type with its head size (32 for dynamic types), tracked as the type is built so that
+    /// sizes are checked once per level: bounding every fixed array and tuple keeps
+    /// `headSize` from overflowing `Int` (a trap) on names such as
+    /// `uint256[1000000][1000000][1000000]`.
+    mutating func parseType() throws(ABIError) -> (type: ABIType, dynamic: Bool, head: Int) {
         var base: ABIType
+        var dynamic: Bool
+        var head: Int
         if pos < chars.count, chars[pos] == "(" {
             pos += 1
             var items = [ABIType]()
+            dynamic = false
+            head = 0
             if pos < chars.count, chars[pos] == ")" {
                 pos += 1
             } else {
                 while true {
-                    items.append(try parseType())
+                    let item = try parseType()
+                    items.append(item.type)
+                    dynamic = dynamic || item.dynamic
+                    head += item.head
+                    guard head <= Self.maxHeadSize else {
+                        throw .invalidType(text, "tuple too large (its encoding exceeds 2^32 bytes)")
+                    }
                     guard pos < chars.count else { throw .invalidType(text, "unclosed tuple") }
                     if chars[pos] == "," {
                         pos += 1
@@ -105,10 +119,13 @@ struct ABITypeParser {
                 }
             }
             base = .tuple(items)
+            if dynamic { head = 32 }
         } else {
             let start = pos
             while pos < chars.count, chars[pos].isLetter || chars[pos].isNumber { pos += 1 }
             base = try Self.elementary(String(chars[start..<pos]), in: text)
+            dynamic = base.isDynamic
+            head = 32
         }
         while pos < chars.count, chars[pos] == "[" {
             pos += 1
@@ -119,15 +136,27 @@ struct ABITypeParser {
             pos += 1
             if digits.isEmpty {
                 base = .array(base)
+                dynamic = true
+                head = 32
             } else {
                 guard digits.count <= 7, let n = Int(digits), n > 0, n <= 1_000_000 else {
                     throw .invalidType(text, "fixed array length must be 1…1000000")
                 }
+                if !dynamic {
+                    let (size, overflow) = head.multipliedReportingOverflow(by: n)
+                    guard !overflow, size <= Self.maxHeadSize else {
+                        throw .invalidType(text, "fixed array too large (its encoding exceeds 2^32 bytes)")
+                    }
+                    head = size
+                }
                 base = .fixedArray(base, n)
             }
         }
-        return base
+        return (base, dynamic, head)
     }
+
+    /// Largest head (static part of an encoding) a parsed type may have.
+    static let maxHeadSize = 1 << 32
 
     static func elementary(_ name: String, in text: String) throws(ABIError) -> ABIType {
         func bits(_ suffix: Substring) throws(ABIError) -> Int {
