@@ -27,12 +27,41 @@ public enum ManifestParser {
         } catch {
             throw ManifestErrors([ManifestIssue(file: file, line: 1, column: 1, path: "", message: "\(error)")])
         }
+        // Aliases let a few lines stand for an exponentially large tree ("billion laughs"),
+        // which the JSON conversion below would walk: refuse trees far larger than the text.
+        var budget = 2 * text.utf8.count + 1_000
+        guard !exceedsBudget(root, &budget) else {
+            throw ManifestErrors([
+                ManifestIssue(
+                    file: file, line: 1, column: 1, path: "",
+                    message: "the YAML expands to more values than the file could hold without aliases",
+                    hint: "do not repeat large anchors with aliases (*name)")
+            ])
+        }
         let top = YAMLField(node: root, path: "", line: 1, column: 1, issues: issues)
         let manifest = build(top, issues: issues, root: root)
         guard issues.issues.isEmpty, let manifest else {
             throw ManifestErrors(issues.issues.sorted { ($0.line, $0.column) < ($1.line, $1.column) })
         }
         return manifest
+    }
+
+    /// Counts `node` and its descendants (aliased subtrees once per use) against `budget`;
+    /// stops as soon as it is spent.
+    static func exceedsBudget(_ node: Node, _ budget: inout Int) -> Bool {
+        budget -= 1
+        guard budget >= 0 else { return true }
+        switch node {
+        case .mapping(let mapping):
+            for pair in mapping where exceedsBudget(pair.key, &budget) || exceedsBudget(pair.value, &budget) {
+                return true
+            }
+        case .sequence(let sequence):
+            for child in sequence where exceedsBudget(child, &budget) { return true }
+        case .scalar, .alias:
+            break
+        }
+        return false
     }
 
     /// `session.timezone` of a manifest, read without validating anything else.
