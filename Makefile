@@ -103,3 +103,10 @@ contracts:
 
 clean:
 	rm -rf .build $(VENV)
+
+## fuzz: libFuzzer targets for the five decoders (RLP and signed transactions, ABI, manifest,
+## meter CSV, journal), FUZZ_SECONDS (default 60) each; not part of `make test`
+## (docs/reliability.md, "Fuzzing").
+.PHONY: fuzz
+fuzz: $(APT_STAMP)
+	Fuzz/run.sh
