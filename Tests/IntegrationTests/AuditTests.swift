@@ -43,21 +43,7 @@ import Testing
 
     /// `cer-run audit …` as a process: its exit status and output.
     static func cli(_ arguments: [String]) async throws -> RunnerTests.Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: RunnerTests.binary)
-        process.arguments = ["audit"] + arguments
-        process.currentDirectoryURL = RunnerTests.packageRoot
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: log) }
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
-        try handle.close()
-        return RunnerTests.Outcome(
-            status: process.terminationStatus, output: (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+        try await ReplayTests.cerRun(["audit"] + arguments, in: FileManager.default.temporaryDirectory)
     }
 
     static func expectInputError(

@@ -18,7 +18,9 @@ import Testing
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
-        return try await RunnerTests.Running(process: process, log: log, handle: handle).finish()
+        let outcome = try await RunnerTests.Running(process: process, log: log, handle: handle).finish()
+        try? FileManager.default.removeItem(at: log)
+        return outcome
     }
 
     /// The steps of a `--json` replay report by name, and its first difference.

@@ -186,13 +186,7 @@ public enum SessionAudit {
                 }
                 if !members.isEmpty {
                     let day = try await meterDay(manifest, settings, folder: folder, options)
-                    let engine = ValidationEngine(
-                        slotCount: manifest.session.slots, sellerBondPerKWh: UInt64(manifest.session.sellerBondPerKWh),
-                        rules: ValidationRules(
-                            sellerPenaltyPerKWh: settings.sellerPenaltyPerKWh,
-                            buyerPenaltyPerKWh: settings.buyerPenaltyPerKWh, toleranceWh: settings.toleranceWh,
-                            tolerancePerMille: settings.tolerancePerMille,
-                            attribution: settings.attribution == .validated ? .validated : .ownMeter))
+                    let engine = Phases.validationEngine(manifest, settings)
                     do {
                         let result = try engine.validate(members: members, meters: day)
                         if chain.validated.isEmpty {

@@ -186,13 +186,7 @@ public enum SessionReplay {
 
     /// The clearing's orders from the revealed book, exactly as the runner built them.
     static func clearingOrders(_ reveals: RunSnapshots.Reveals) -> [ClearingOrder] {
-        reveals.revealed.flatMap { entry in
-            entry.orders.enumerated().map { index, order in
-                ClearingOrder(
-                    id: "\(entry.member.hex)/\(index)", member: entry.member, slot: Int(order.slot), side: order.side,
-                    quantityWh: order.quantityWh, limitPrice: order.limitPrice)
-            }
-        }
+        ClearingAudit.orders(reveals.book)
     }
 
     static func clear(_ manifest: SessionManifest, _ book: ClearingProtocol.Request) async throws(RunnerError)
@@ -228,19 +222,18 @@ public enum SessionReplay {
     static func validationMembers(
         _ manifest: SessionManifest, reveals: RunSnapshots.Reveals, clearing: ClearingResult
     ) throws(RunnerError) -> [ValidationMember] {
-        let fills = Dictionary(clearing.fills.map { ($0.orderID, $0) }, uniquingKeysWith: { a, _ in a })
+        let published = ClearingAudit.publication(
+            of: clearing, book: reveals.book, slots: manifest.session.slots
+        ).fills
         let pods = Dictionary(manifest.participants.map { ($0.address, $0.pod) }, uniquingKeysWith: { a, _ in a })
         var members = [ValidationMember]()
         for entry in reveals.revealed {
             guard let pod = pods[entry.member] else {
                 throw .input("member \(entry.member) revealed orders but is not a participant of the manifest")
             }
-            let memberFills = entry.orders.indices.compactMap { index in
-                fills["\(entry.member.hex)/\(index)"].map {
-                    MarketFill(orderIndex: UInt16(index), quantityWh: $0.quantityWh, price: $0.price)
-                }
-            }
-            members.append(ValidationMember(address: entry.member, pod: pod, orders: entry.orders, fills: memberFills))
+            members.append(
+                ValidationMember(
+                    address: entry.member, pod: pod, orders: entry.orders, fills: published[entry.member] ?? []))
         }
         return members
     }
@@ -249,12 +242,7 @@ public enum SessionReplay {
         _ manifest: SessionManifest, reveals: RunSnapshots.Reveals, clearing: ClearingResult, meters: MeterDay
     ) throws(RunnerError) -> ValidationResult {
         guard let settings = manifest.validation else { throw .input("the manifest has no `validation` section") }
-        let engine = ValidationEngine(
-            slotCount: manifest.session.slots, sellerBondPerKWh: UInt64(manifest.session.sellerBondPerKWh),
-            rules: ValidationRules(
-                sellerPenaltyPerKWh: settings.sellerPenaltyPerKWh, buyerPenaltyPerKWh: settings.buyerPenaltyPerKWh,
-                toleranceWh: settings.toleranceWh, tolerancePerMille: settings.tolerancePerMille,
-                attribution: settings.attribution == .validated ? .validated : .ownMeter))
+        let engine = Phases.validationEngine(manifest, settings)
         let members = try validationMembers(manifest, reveals: reveals, clearing: clearing)
         do { return try engine.validate(members: members, meters: meters) } catch {
             throw .input("validation: \(error)")

@@ -32,17 +32,11 @@ extension Phases {
             return
         }
         let revealed = try await revealedBook(c)
-        let book = c.revealedOrder.map { (member: $0, orders: revealed[$0]!.orders, salt: revealed[$0]!.salt) }
-        var orders = [ClearingOrder]()
-        for entry in book {
-            for (index, order) in entry.orders.enumerated() {
-                orders.append(
-                    ClearingOrder(
-                        id: "\(entry.member.hex)/\(index)", member: entry.member, slot: Int(order.slot),
-                        side: order.side,
-                        quantityWh: order.quantityWh, limitPrice: order.limitPrice))
-            }
+        let book = c.revealedOrder.map {
+            RevealedMember(address: $0, orders: revealed[$0]!.orders, salt: revealed[$0]!.salt)
         }
+        // Ids `<member>/<index>`, in reveal order: the one mapping the replay and the audit use.
+        let orders = ClearingAudit.orders(book)
         let slots = Int(session.slots)
         let result: ClearingResult
         do {
@@ -52,9 +46,7 @@ extension Phases {
         } catch let error as ExternalPluginError {
             throw RunnerError.input("\(error)")
         } catch { throw RunnerError.chain("\(error)") }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        let resultData = try encoder.encode(result)
+        let resultData = try SessionReplay.encodeClearing(result)
         let resultHash = Keccak256.hash(Array(resultData)).hex
         if let earlier = c.last("clearing"), earlier.data["hash"]?.stringValue != resultHash {
             throw RunnerError.mismatch(
@@ -68,7 +60,7 @@ extension Phases {
             // What was committed and revealed (with salts): the inputs a replay starts from.
             let reveals = RunSnapshots.Reveals(
                 committed: try await committedMembers(c),
-                revealed: book.map { .init(member: $0.member, orders: $0.orders, salt: $0.salt) }
+                revealed: book.map { .init(member: $0.address, orders: $0.orders, salt: $0.salt) }
             ).json
             if !c.planning {
                 try DurableFile.write(bookData, to: c.runFolder.appendingPathComponent("book.json"))
@@ -84,15 +76,9 @@ extension Phases {
                 ])
         }
         // Publication: every revealed member, with its fills (possibly none), in chunks.
-        let fillsByID = Dictionary(result.fills.map { ($0.orderID, $0) }, uniquingKeysWith: { a, _ in a })
-        let entries = book.map { entry in
-            MemberFillsEntry(
-                member: entry.member, orders: entry.orders, salt: entry.salt,
-                fills: entry.orders.indices.compactMap { index in
-                    fillsByID["\(entry.member.hex)/\(index)"].map {
-                        MarketFill(orderIndex: UInt16(index), quantityWh: $0.quantityWh, price: $0.price)
-                    }
-                })
+        let published = ClearingAudit.publication(of: result, book: book, slots: slots).fills
+        let entries = book.map {
+            MemberFillsEntry(member: $0.address, orders: $0.orders, salt: $0.salt, fills: published[$0.address] ?? [])
         }
         for (number, part) in chunked(entries, size: 25).enumerated() {
             let data = try market.contract.abi.function("setFinalOrders").encodeCall([

@@ -82,6 +82,11 @@ public enum RunSnapshots {
             }
         }
 
+        /// The revealed members as the clearing and the audit see them.
+        public var book: [RevealedMember] {
+            revealed.map { RevealedMember(address: $0.member, orders: $0.orders, salt: $0.salt) }
+        }
+
         /// `reveals.json`'s content (`cer-reveals/1`): addresses lowercase hex, quantities and
         /// prices decimal strings, salts hex.
         public var json: JSONValue {

@@ -83,12 +83,7 @@ extension Phases {
             }
         }
         for warning in warnings { c.warn("meter data: \(warning)") }
-        let engine = ValidationEngine(
-            slotCount: c.manifest.session.slots, sellerBondPerKWh: UInt64(c.manifest.session.sellerBondPerKWh),
-            rules: ValidationRules(
-                sellerPenaltyPerKWh: settings.sellerPenaltyPerKWh, buyerPenaltyPerKWh: settings.buyerPenaltyPerKWh,
-                toleranceWh: settings.toleranceWh, tolerancePerMille: settings.tolerancePerMille,
-                attribution: settings.attribution == .validated ? .validated : .ownMeter))
+        let engine = validationEngine(c.manifest, settings)
         let result: ValidationResult
         do { result = try engine.validate(members: members, meters: day) } catch {
             throw RunnerError.input("validation: \(error)")
@@ -121,6 +116,19 @@ extension Phases {
 }
 
 extension Phases {
+    /// The validation engine of a manifest's session and rules (the runner's, the replay's and
+    /// the audit's).
+    static func validationEngine(_ manifest: SessionManifest, _ settings: SessionManifest.ValidationSettings)
+        -> ValidationEngine
+    {
+        ValidationEngine(
+            slotCount: manifest.session.slots, sellerBondPerKWh: UInt64(manifest.session.sellerBondPerKWh),
+            rules: ValidationRules(
+                sellerPenaltyPerKWh: settings.sellerPenaltyPerKWh, buyerPenaltyPerKWh: settings.buyerPenaltyPerKWh,
+                toleranceWh: settings.toleranceWh, tolerancePerMille: settings.tolerancePerMille,
+                attribution: settings.attribution == .validated ? .validated : .ownMeter))
+    }
+
     /// The entries of the journaled `validation.json` (checked against its journaled hash),
     /// with each member's orders and fills as the chain has them: once publication has begun it
     /// is finished with exactly this result, whatever the meter source says now.
