@@ -65,7 +65,10 @@ final class FakeNode: RPCTransport {
             key: key, chainID: 1337)
         sender.pollInterval = .milliseconds(2)
         sender.rebroadcastInterval = .milliseconds(20)
-        sender.receiptTimeout = .seconds(20)
+        sender.rebroadcastMaxInterval = .milliseconds(40)
+        // No test here waits for a timeout: a long one keeps a starved test pool (other suites
+        // blocking its threads) from turning slowness into a failure.
+        sender.receiptTimeout = .seconds(900)
         return sender
     }
 

@@ -22,7 +22,7 @@ import Testing
     /// says otherwise.
     static func cli(
         _ arguments: [String], password: String = password, in folder: URL, environment extra: [String: String] = [:]
-    ) throws -> Outcome {
+    ) async throws -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -37,9 +37,9 @@ import Testing
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
-        process.waitUntilExit()
-        try handle.close()
-        return Outcome(status: process.terminationStatus, output: try String(contentsOf: log, encoding: .utf8))
+        // Waits without holding a thread of the cooperative pool (other tests go on).
+        let outcome = try await RunnerTests.Running(process: process, log: log, handle: handle).finish()
+        return Outcome(status: outcome.status, output: outcome.output)
     }
 
     /// A keystore for `key` with light scrypt parameters.
@@ -89,7 +89,7 @@ import Testing
         ]
 
         // Deploy, then deploy again: same addresses, nothing sent.
-        let deployed = try Self.cli(deployArgs + ["--json"], in: folder)
+        let deployed = try await Self.cli(deployArgs + ["--json"], in: folder)
         #expect(deployed.status == 0, "\(deployed.output)")
         let json = try JSONValue.parse(Data(deployed.output.split(separator: "\n").last.map(String.init)!.utf8))
         let market = try Address(json["marketplace"]?.stringValue ?? "")
@@ -99,7 +99,7 @@ import Testing
         #expect(json["admin"]?.stringValue == keys[0].address.checksummed)
         let adminNonce = try await client.transactionCount(of: keys[0].address)
         #expect(adminNonce == 2)
-        let again = try Self.cli(deployArgs, in: folder)
+        let again = try await Self.cli(deployArgs, in: folder)
         #expect(again.status == 0, "\(again.output)")
         #expect(again.output.contains("nothing sent"))
         #expect(again.output.contains("marketplace: \"\(market.checksummed)\""))
@@ -121,21 +121,21 @@ import Testing
         let common = Self.common(chain: chain, market: market, keystore: memberStore, journal: journal)
         let document = folder.appendingPathComponent("adesione.pdf")
         try Data("contratto di adesione alla CER, firmato".utf8).write(to: document)
-        let registered = try Self.cli(["member", "register", "--document", document.path] + common, in: folder)
+        let registered = try await Self.cli(["member", "register", "--document", document.path] + common, in: folder)
         #expect(registered.status == 0, "\(registered.output)")
         let onChain = try await marketplace.member(member.address)
         #expect(onChain.status == .pending)
         #expect(onChain.docHash == Keccak256.hash(Array(try Data(contentsOf: document))))
-        let twice = try Self.cli(["member", "register", "--document", document.path] + common, in: folder)
+        let twice = try await Self.cli(["member", "register", "--document", document.path] + common, in: folder)
         #expect(twice.status == 0 && twice.output.contains("nothing sent"), "\(twice.output)")
         try await marketplace.approveMember(member.address, sender: admin)
         try await token.mint(to: member.address, amount: 50_000_000, sender: admin)
         let nonceBeforeDeposit = try await client.transactionCount(of: member.address)
-        let deposit = try Self.cli(["member", "deposit", "12.50", "--ref", "first"] + common, in: folder)
+        let deposit = try await Self.cli(["member", "deposit", "12.50", "--ref", "first"] + common, in: folder)
         #expect(deposit.status == 0, "\(deposit.output)")
         // One transaction: depositWithPermit, no separate approve.
         #expect(try await client.transactionCount(of: member.address) == nonceBeforeDeposit + 1)
-        let sameRef = try Self.cli(["member", "deposit", "12.50", "--ref", "first"] + common, in: folder)
+        let sameRef = try await Self.cli(["member", "deposit", "12.50", "--ref", "first"] + common, in: folder)
         #expect(sameRef.status == 0 && sameRef.output.contains("nothing sent"), "\(sameRef.output)")
         #expect(try await marketplace.checkFunds(member.address).available == 12_500_000)
         #expect(try await token.balance(of: member.address) == 37_500_000)
@@ -148,11 +148,11 @@ import Testing
             to: orders, atomically: true, encoding: .utf8)
 
         // Reveal before committing: nothing to reveal.
-        let early = try Self.cli(["member", "reveal", "--session", String(id)] + common, in: folder)
+        let early = try await Self.cli(["member", "reveal", "--session", String(id)] + common, in: folder)
         #expect(early.status == 2, "\(early.output)")
         #expect(early.output.contains("has not committed"))
 
-        let commit = try Self.cli(
+        let commit = try await Self.cli(
             ["member", "commit", "--session", String(id), "--orders", orders.path] + common, in: folder)
         #expect(commit.status == 0, "\(commit.output)")
         let nonceAfterCommit = try await client.transactionCount(of: member.address)
@@ -172,26 +172,26 @@ import Testing
         #expect(!journalText.contains(Hex.encode(member.secretBytes, prefix: false)))
 
         // Again: nothing sent, the nonce stays.
-        let rerun = try Self.cli(
+        let rerun = try await Self.cli(
             ["member", "commit", "--session", String(id), "--orders", orders.path] + common, in: folder)
         #expect(rerun.status == 0, "\(rerun.output)")
         #expect(rerun.output.contains("nothing sent"))
         #expect(try await client.transactionCount(of: member.address) == nonceAfterCommit)
 
         // A wrong password is bad input: exit 2, nothing sent.
-        let wrong = try Self.cli(["member", "status"] + common, password: "not it", in: folder)
+        let wrong = try await Self.cli(["member", "status"] + common, password: "not it", in: folder)
         #expect(wrong.status == 2, "\(wrong.output)")
         #expect(wrong.output.lowercased().contains("password"))
 
         // Reveal before the commit deadline: refused in plain words.
-        let tooEarly = try Self.cli(["member", "reveal", "--session", String(id)] + common, in: folder)
+        let tooEarly = try await Self.cli(["member", "reveal", "--session", String(id)] + common, in: folder)
         #expect(tooEarly.status == 2, "\(tooEarly.output)")
         #expect(tooEarly.output.contains("reveal phase of session \(id) opens"))
         #expect(try await client.transactionCount(of: member.address) == nonceAfterCommit)
 
         // After the commit deadline: reveal, then the status says committed, revealed.
         try await DevChainControl(client: client).mine(at: params.commitDeadline)
-        let reveal = try Self.cli(["member", "reveal", "--session", String(id)] + common, in: folder)
+        let reveal = try await Self.cli(["member", "reveal", "--session", String(id)] + common, in: folder)
         #expect(reveal.status == 0, "\(reveal.output)")
         let revealedWord = try await marketplace.contract.call(
             "participationOf", [.unsigned(id), .address(member.address)])
@@ -200,24 +200,24 @@ import Testing
         #expect(session.reveals == 1)
         // Collateral: ceil(1500 × 220000 / 1000) + ceil(2000 × 210000 / 1000) = 330000 + 420000.
         #expect(try await marketplace.checkFunds(member.address).locked == 750_000)
-        let status = try Self.cli(["member", "status", "--session", String(id), "--json"] + common, in: folder)
+        let status = try await Self.cli(["member", "status", "--session", String(id), "--json"] + common, in: folder)
         #expect(status.status == 0, "\(status.output)")
         let report = try JSONValue.parse(Data(status.output.split(separator: "\n").last.map(String.init)!.utf8))
         #expect(report["session"]?["participation"] == .array(["committed", "revealed"]))
         #expect(report["status"] == .string("active"))
-        let revealAgain = try Self.cli(["member", "reveal", "--session", String(id)] + common, in: folder)
+        let revealAgain = try await Self.cli(["member", "reveal", "--session", String(id)] + common, in: folder)
         #expect(revealAgain.status == 0 && revealAgain.output.contains("nothing sent"), "\(revealAgain.output)")
 
         // A deposit killed right after its broadcast: a deposit under another reference (a
         // rerun after midnight gets a new default one) is refused until that one is finished.
         let available = try await marketplace.checkFunds(member.address).available
-        let crashed = try Self.cli(
+        let crashed = try await Self.cli(
             ["member", "deposit", "1.00", "--ref", "night"] + common, in: folder,
             environment: ["CER_RUN_CRASH_AFTER_BROADCAST": "1"])
         #expect(crashed.status == 86, "\(crashed.output)")
-        let other = try Self.cli(["member", "deposit", "1.00", "--ref", "morning"] + common, in: folder)
+        let other = try await Self.cli(["member", "deposit", "1.00", "--ref", "morning"] + common, in: folder)
         #expect(other.status == 2 && other.output.contains("deposit \"night\" from an earlier run is unfinished"))
-        let finished = try Self.cli(["member", "deposit", "1.00", "--ref", "night"] + common, in: folder)
+        let finished = try await Self.cli(["member", "deposit", "1.00", "--ref", "night"] + common, in: folder)
         #expect(finished.status == 0, "\(finished.output)")
         #expect(try await marketplace.checkFunds(member.address).available == available + 1_000_000)
     }
@@ -250,24 +250,24 @@ import Testing
         let document = folder.appendingPathComponent("doc.txt")
         try Data("adesione".utf8).write(to: document)
         let nonce2 = try await fixture.client.transactionCount(of: fixture.keys[2].address)
-        let register = try Self.cli(["member", "register", "--document", document.path] + common2, in: folder)
+        let register = try await Self.cli(["member", "register", "--document", document.path] + common2, in: folder)
         #expect(register.status == 2, "\(register.output)")
         #expect(register.output.contains("already a member"))
 
         // A bad order file: exit 2 with the line.
         let bad = folder.appendingPathComponent("bad.csv")
         try "slot,side,kwh,price\n3,buy,1,0.2\n99,sell,1,0.1\n".write(to: bad, atomically: true, encoding: .utf8)
-        let badCommit = try Self.cli(
+        let badCommit = try await Self.cli(
             ["member", "commit", "--session", String(id), "--orders", bad.path] + common2, in: folder)
         #expect(badCommit.status == 2, "\(badCommit.output)")
         #expect(badCommit.output.contains("bad.csv:3"))
 
         // An unknown session, a node of another chain, a journal of another key.
-        let unknown = try Self.cli(
+        let unknown = try await Self.cli(
             ["member", "commit", "--session", "99", "--orders", orders.path] + common2, in: folder)
         #expect(unknown.status == 2, "\(unknown.output)")
         #expect(unknown.output.contains("session 99 does not exist"))
-        let otherChain = try Self.cli(["member", "status"] + common2 + ["--chain-id", "5"], in: folder)
+        let otherChain = try await Self.cli(["member", "status"] + common2 + ["--chain-id", "5"], in: folder)
         #expect(otherChain.status == 2, "\(otherChain.output)")
         #expect(otherChain.output.contains("reports chain id \(fixture.chain.chainID), not 5"))
 
@@ -278,29 +278,29 @@ import Testing
             journal: folder.appendingPathComponent("m3.jsonl"))
         try await fixture.control.mine(at: params.commitDeadline)
         let nonce3 = try await fixture.client.transactionCount(of: fixture.keys[3].address)
-        let reveal = try Self.cli(["member", "reveal", "--session", String(id)] + common3, in: folder)
+        let reveal = try await Self.cli(["member", "reveal", "--session", String(id)] + common3, in: folder)
         #expect(reveal.status == 2, "\(reveal.output)")
         #expect(reveal.output.contains("nothing to reveal"))
         let store3Journal2 = Self.common(
             chain: fixture.chain, market: fixture.market.address, keystore: store3,
             journal: folder.appendingPathComponent("m2.jsonl"))
-        let wrongJournal = try Self.cli(["member", "status"] + store3Journal2, in: folder)
+        let wrongJournal = try await Self.cli(["member", "status"] + store3Journal2, in: folder)
         #expect(wrongJournal.status == 2, "\(wrongJournal.output)")
         #expect(wrongJournal.output.contains("belongs to \(fixture.keys[2].address.hex)"))
 
         // Commit after the deadline (chain time).
-        let late = try Self.cli(
+        let late = try await Self.cli(
             ["member", "commit", "--session", String(id), "--orders", orders.path] + common2, in: folder)
         #expect(late.status == 2, "\(late.output)")
         #expect(late.output.contains("commit deadline of session \(id) has passed"))
 
         // Execute before validation.
-        let execute = try Self.cli(["member", "execute", "--session", String(id)] + common2, in: folder)
+        let execute = try await Self.cli(["member", "execute", "--session", String(id)] + common2, in: folder)
         #expect(execute.status == 2, "\(execute.output)")
         #expect(execute.output.contains("not validated yet"))
 
         // Withdraw more than available.
-        let withdraw = try Self.cli(["member", "withdraw", "99"] + common2, in: folder)
+        let withdraw = try await Self.cli(["member", "withdraw", "99"] + common2, in: folder)
         #expect(withdraw.status == 2, "\(withdraw.output)")
         #expect(withdraw.output.contains("only 10.000000 is available"))
 

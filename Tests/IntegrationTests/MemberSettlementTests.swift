@@ -21,8 +21,8 @@ import Testing
         let common = CLI.common(
             chain: f.chain, market: f.market.address, keystore: store,
             journal: folder.appendingPathComponent("seller.jsonl"))
-        func status() throws -> JSONValue? {
-            let out = try CLI.cli(["member", "status", "--session", String(id), "--json"] + common, in: folder)
+        func status() async throws -> JSONValue? {
+            let out = try await CLI.cli(["member", "status", "--session", String(id), "--json"] + common, in: folder)
             #expect(out.status == 0, "\(out.output)")
             let line = out.output.split(separator: "\n").last.map(String.init) ?? ""
             return try JSONValue.parse(Data(line.utf8))["session"]?["participation"]
@@ -32,7 +32,7 @@ import Testing
         let orders = folder.appendingPathComponent("offer.yaml")
         try "- {slot: 0, side: sell, kwh: \"1\", price: \"0.10\"}\n".write(
             to: orders, atomically: true, encoding: .utf8)
-        let commit = try CLI.cli(
+        let commit = try await CLI.cli(
             ["member", "commit", "--session", String(id), "--orders", orders.path] + common, in: folder)
         #expect(commit.status == 0, "\(commit.output)")
         let bid = [MarketOrder(slot: 0, side: .buy, quantityWh: 1_000, limitPrice: 150_000)]
@@ -44,7 +44,7 @@ import Testing
                 member: f.keys[buyer].address, orders: bid, salt: buyerSalt),
             sender: f.sender(buyer))
         try await f.travel(to: params.commitDeadline)
-        let reveal = try CLI.cli(["member", "reveal", "--session", String(id)] + common, in: folder)
+        let reveal = try await CLI.cli(["member", "reveal", "--session", String(id)] + common, in: folder)
         #expect(reveal.status == 0, "\(reveal.output)")
         try await f.market.revealOrders(sessionID: id, orders: bid, salt: buyerSalt, sender: f.sender(buyer))
 
@@ -63,8 +63,8 @@ import Testing
                 MemberFillsEntry(member: f.keys[buyer].address, orders: bid, salt: buyerSalt, fills: fill),
             ], sender: f.operatorSender)
         try await f.market.finalizeClearing(sessionID: id, clearingPrices: [120_000, 0], sender: f.operatorSender)
-        #expect(try status() == .array(["committed", "revealed", "cleared"]))
-        let early = try CLI.cli(["member", "execute", "--session", String(id)] + common, in: folder)
+        #expect(try await status() == .array(["committed", "revealed", "cleared"]))
+        let early = try await CLI.cli(["member", "execute", "--session", String(id)] + common, in: folder)
         #expect(early.status == 2, "\(early.output)")
         #expect(early.output.contains("not validated yet"))
 
@@ -78,27 +78,27 @@ import Testing
                 MemberDeliveriesEntry(member: f.keys[buyer].address, orders: bid, fills: fill, delivered: [1_000]),
             ], sender: f.operatorSender)
         try await f.market.finalizeValidation(sessionID: id, sender: f.operatorSender)
-        #expect(try status() == .array(["committed", "revealed", "cleared", "validated"]))
+        #expect(try await status() == .array(["committed", "revealed", "cleared", "validated"]))
 
         // Execute: the seller is paid 1000 Wh × 0.12 = 120_000 base units; again sends nothing.
         let before = try await f.market.checkFunds(f.keys[seller].address)
-        let execute = try CLI.cli(["member", "execute", "--session", String(id)] + common, in: folder)
+        let execute = try await CLI.cli(["member", "execute", "--session", String(id)] + common, in: folder)
         #expect(execute.status == 0, "\(execute.output)")
         #expect(try await f.market.checkFunds(f.keys[seller].address).available == before.available + 120_000)
-        #expect(try status() == .array(["committed", "revealed", "cleared", "validated", "settled"]))
+        #expect(try await status() == .array(["committed", "revealed", "cleared", "validated", "settled"]))
         let nonce = try await f.client.transactionCount(of: f.keys[seller].address)
-        let again = try CLI.cli(["member", "execute", "--session", String(id)] + common, in: folder)
+        let again = try await CLI.cli(["member", "execute", "--session", String(id)] + common, in: folder)
         #expect(again.status == 0 && again.output.contains("nothing sent"), "\(again.output)")
         #expect(try await f.client.transactionCount(of: f.keys[seller].address) == nonce)
 
         // Withdraw everything to the wallet; with nothing left, a new withdrawal is refused.
         let available = try await f.market.checkFunds(f.keys[seller].address).available
         let wallet = try await f.token.balance(of: f.keys[seller].address)
-        let withdraw = try CLI.cli(["member", "withdraw", "--all"] + common, in: folder)
+        let withdraw = try await CLI.cli(["member", "withdraw", "--all"] + common, in: folder)
         #expect(withdraw.status == 0, "\(withdraw.output)")
         #expect(try await f.token.balance(of: f.keys[seller].address) == wallet + available)
         #expect(try await f.market.checkFunds(f.keys[seller].address).available == 0)
-        let empty = try CLI.cli(["member", "withdraw", "--all", "--ref", "second"] + common, in: folder)
+        let empty = try await CLI.cli(["member", "withdraw", "--all", "--ref", "second"] + common, in: folder)
         #expect(empty.status == 2, "\(empty.output)")
         #expect(empty.output.contains("no available funds"))
         try await f.checkConservation(members: [seller, buyer], sessions: [id])
@@ -120,7 +120,7 @@ import Testing
         let admin = TransactionSender(client: client, key: keys[0], chainID: chain.chainID)
         let artifacts = try ArtifactStore.locate()
         let (plain, _) = try await admin.deploy(try artifacts.artifact("NoReturnToken"))
-        let deploy = try CLI.cli(
+        let deploy = try await CLI.cli(
             [
                 "deploy", "--rpc", chain.url.absoluteString, "--chain-id", String(chain.chainID), "--keystore",
                 try CLI.keystore(keys[0], in: folder, name: "admin"), "--token", plain.address.hex, "--journal",
@@ -145,16 +145,16 @@ import Testing
         let common = CLI.common(
             chain: chain, market: market.address, keystore: try CLI.keystore(member, in: folder, name: "member"),
             journal: folder.appendingPathComponent("member.jsonl"))
-        let noDecimals = try CLI.cli(["member", "deposit", "2"] + common, in: folder)
+        let noDecimals = try await CLI.cli(["member", "deposit", "2"] + common, in: folder)
         #expect(noDecimals.status == 2, "\(noDecimals.output)")
         #expect(noDecimals.output.contains("pass --decimals"))
 
         let nonce = try await client.transactionCount(of: member.address)
-        let deposit = try CLI.cli(["member", "deposit", "2.5", "--decimals", "6"] + common, in: folder)
+        let deposit = try await CLI.cli(["member", "deposit", "2.5", "--decimals", "6"] + common, in: folder)
         #expect(deposit.status == 0, "\(deposit.output)")
         #expect(try await client.transactionCount(of: member.address) == nonce + 2)
         #expect(try await market.checkFunds(member.address).available == 2_500_000)
-        let again = try CLI.cli(["member", "deposit", "2.5", "--decimals", "6"] + common, in: folder)
+        let again = try await CLI.cli(["member", "deposit", "2.5", "--decimals", "6"] + common, in: folder)
         #expect(again.status == 0 && again.output.contains("nothing sent"), "\(again.output)")
         #expect(try await client.transactionCount(of: member.address) == nonce + 2)
     }
