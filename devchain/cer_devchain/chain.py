@@ -38,6 +38,7 @@ from .backend import DevchainBackend
 from .config import ChainConfig
 from .errors import RpcError, server_error
 from .execution import CallExecutor
+from .stats import Stats
 
 JournalEntry = dict[str, Any]
 Journal = Callable[[JournalEntry], None]
@@ -97,6 +98,7 @@ class DevChain:
         self.snapshots: dict[int, Snapshot] = {}
         self.next_snapshot_id = 1
         self.journal: Journal | None = None
+        self.stats = Stats()
 
     # ------------------------------------------------------------------ state I/O
 
@@ -336,10 +338,14 @@ class DevChain:
         """
         balances = dict(balances or {})
         block_timestamp, explicit = self._timestamp_for_next_block(timestamp)
+        started = time.perf_counter()
         try:
             block = self._build_block([tx for _, tx in transactions], balances, block_timestamp)
         except ValidationError as exc:
             raise server_error(str(exc)) from exc
+        self.stats.record_block(
+            len(transactions), block.header.gas_used, time.perf_counter() - started
+        )
         self.next_timestamp = None
         if explicit:
             # Keep time flowing from the chosen timestamp (Hardhat/Anvil semantics).

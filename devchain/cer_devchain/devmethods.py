@@ -1,4 +1,4 @@
-"""Development methods compatible with Hardhat/Anvil, plus ``devchain_accounts``."""
+"""Development methods compatible with Hardhat/Anvil, plus ``devchain_*``."""
 
 from __future__ import annotations
 
@@ -103,3 +103,16 @@ class DevApi(Api):
             }
             for account in self.chain.accounts
         ]
+
+    @rpc_method("devchain_stats")
+    def stats(self, params: list[Any]) -> dict[str, Any]:
+        """Per-method call counts and handler seconds, blocks, transactions, gas used."""
+        Params(params, 0)
+        return self.chain.stats.to_json()
+
+    @rpc_method("devchain_resetStats")
+    def reset_stats(self, params: list[Any]) -> bool:
+        """Start a new ``devchain_stats`` measurement window; returns ``true``."""
+        Params(params, 0)
+        self.chain.stats.reset()
+        return True

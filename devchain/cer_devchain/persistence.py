@@ -249,6 +249,7 @@ class PersistentChain:
                 for entry in loaded.entries:
                     chain.replay(entry)
             store.write_checkpoint(chain.export_meta(), chain.export_database())
+            chain.stats.reset()  # count from here on, not the journal replay
         except Exception:
             store.close()
             raise

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -41,6 +42,7 @@ class RpcDispatcher:
 
     def __init__(self, chain: DevChain, lock: threading.Lock | None = None) -> None:
         self.lock = lock if lock is not None else threading.Lock()
+        self.stats = chain.stats
         self.handlers: dict[str, Callable[[list[Any]], Any]] = {
             **EthApi(chain).handlers(),
             **DevApi(chain).handlers(),
@@ -100,13 +102,19 @@ class RpcDispatcher:
         if not isinstance(params, list):
             raise RpcError(INVALID_PARAMS, "Invalid params: params must be an array")
         with self.lock:
+            started = time.perf_counter()
+            failed = True
             try:
-                return handler(params)
+                result = handler(params)
+                failed = False
+                return result
             except RpcError:
                 raise
             except Exception as exc:  # a bug or an unexpected py-evm error
                 logger.exception("internal error in %s", method)
                 raise RpcError(INTERNAL_ERROR, "Internal error", str(exc)) from exc
+            finally:
+                self.stats.record_call(method, time.perf_counter() - started, failed)
 
 
 def _encode(payload: Any) -> bytes:
