@@ -19,9 +19,10 @@ serialises all access with one lock.
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import rlp
 from eth.abc import BlockAPI, BlockHeaderAPI, ReceiptAPI, SignedTransactionAPI, StateAPI
@@ -66,6 +67,32 @@ class TransactionLocation:
     transaction: SignedTransactionAPI
 
 
+BLOCK_CACHE_SIZE = 1_024  # decoded blocks (and their receipts) kept for lookups
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class _Lru(Generic[K, V]):
+    """A small least-recently-used map."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[K, V] = OrderedDict()
+
+    def get(self, key: K) -> V | None:
+        value = self._items.get(key)
+        if value is not None:
+            self._items.move_to_end(key)
+        return value
+
+    def put(self, key: K, value: V) -> None:
+        self._items[key] = value
+        self._items.move_to_end(key)
+        if len(self._items) > self._size:
+            self._items.popitem(last=False)
+
+
 class DevChain:
     """In-memory dev chain with automine, time travel and snapshots.
 
@@ -86,6 +113,7 @@ class DevChain:
     ) -> None:
         self.config = config
         self.accounts: tuple[DevAccount, ...] = derive_accounts(config.accounts)
+        self._accounts_by_address = {account.address: account for account in self.accounts}
         self._clock = clock
         self.genesis_timestamp = (
             int(clock()) if genesis_timestamp is None else genesis_timestamp
@@ -99,6 +127,14 @@ class DevChain:
         self.next_snapshot_id = 1
         self.journal: Journal | None = None
         self.stats = Stats()
+        # Lookup caches. Headers, blocks and receipts never change for a given hash; the
+        # number -> header map and the head are the canonical chain's and are updated when a
+        # block is mined and when evm_revert rewinds (the only ways the head moves).
+        self._head: BlockHeaderAPI | None = None
+        self._canonical_headers: dict[int, BlockHeaderAPI] = {}
+        self._blocks: _Lru[bytes, BlockAPI] = _Lru(BLOCK_CACHE_SIZE)
+        self._receipts: _Lru[bytes, tuple[ReceiptAPI, ...]] = _Lru(BLOCK_CACHE_SIZE)
+        self._pending_header: BlockHeaderAPI | None = None
 
     # ------------------------------------------------------------------ state I/O
 
@@ -182,24 +218,47 @@ class DevChain:
     @property
     def head(self) -> BlockHeaderAPI:
         """Header of the latest mined block."""
-        return self._chain.get_canonical_head()
+        if self._head is None:
+            self._head = self._chain.get_canonical_head()
+        return self._head
+
+    @property
+    def pending_header(self) -> BlockHeaderAPI:
+        """A header for the next block, for its gas limit and base fee (not its timestamp)."""
+        head = self.head
+        pending = self._pending_header
+        if pending is None or pending.parent_hash != head.hash:
+            pending = self._pending_header = self._chain.create_header_from_parent(head)
+        return pending
 
     @property
     def pending_base_fee(self) -> int:
         """Base fee the next block will have."""
-        return int(self._chain.create_header_from_parent(self.head).base_fee_per_gas)
+        return int(self.pending_header.base_fee_per_gas)
 
     def block_by_number(self, number: int) -> BlockAPI | None:
         """Canonical block ``number``, or ``None`` past the head."""
-        if number < 0 or number > self.head.block_number:
+        header = self.header_by_number(number)
+        if header is None:
             return None
-        return self._chain.get_canonical_block_by_number(number)
+        return self._block_by_header(header)
+
+    def _block_by_header(self, header: BlockHeaderAPI) -> BlockAPI:
+        block = self._blocks.get(header.hash)
+        if block is None:
+            block = self._chain.get_block_by_header(header)
+            self._blocks.put(header.hash, block)
+        return block
 
     def header_by_number(self, number: int) -> BlockHeaderAPI | None:
         """Canonical header ``number``, or ``None`` past the head."""
         if number < 0 or number > self.head.block_number:
             return None
-        return self._chain.get_canonical_block_header_by_number(number)
+        header = self._canonical_headers.get(number)
+        if header is None:
+            header = self._chain.get_canonical_block_header_by_number(number)
+            self._canonical_headers[number] = header
+        return header
 
     def header_by_hash(self, block_hash: bytes) -> BlockHeaderAPI | None:
         """Header with ``block_hash`` if it is on the canonical chain."""
@@ -217,11 +276,15 @@ class DevChain:
         header = self.header_by_hash(block_hash)
         if header is None:
             return None
-        return self._chain.get_block_by_header(header)
+        return self._block_by_header(header)
 
     def receipts(self, block: BlockAPI) -> tuple[ReceiptAPI, ...]:
         """Receipts of ``block``, in transaction order."""
-        return tuple(block.get_receipts(self._chain.chaindb))
+        receipts = self._receipts.get(block.hash)
+        if receipts is None:
+            receipts = tuple(block.get_receipts(self._chain.chaindb))
+            self._receipts.put(block.hash, receipts)
+        return receipts
 
     def find_transaction(self, tx_hash: bytes) -> TransactionLocation | None:
         """Locate a mined transaction on the canonical chain."""
@@ -247,10 +310,7 @@ class DevChain:
 
     def account(self, address: bytes) -> DevAccount | None:
         """The dev account with ``address``, if it is one."""
-        for account in self.accounts:
-            if account.address == address:
-                return account
-        return None
+        return self._accounts_by_address.get(bytes(address))
 
     # ------------------------------------------------------------------ time
 
@@ -308,7 +368,7 @@ class DevChain:
     ) -> BlockAPI:
         """Mine one block on the head with ``transactions`` after ``balances`` overrides."""
         chain = self._chain
-        parent = chain.get_canonical_head()
+        parent = self.head
         header = chain.create_header_from_parent(parent, timestamp=timestamp)
         if balances:
             state = chain.get_vm(header).state
@@ -324,7 +384,10 @@ class DevChain:
         except Exception:
             chain.header = chain.create_header_from_parent(parent)
             raise
-        return result.imported_block
+        block = result.imported_block
+        self._head = block.header
+        self._canonical_headers[block.number] = block.header
+        return block
 
     def _mine(
         self,
@@ -376,7 +439,7 @@ class DevChain:
         """
         builder = self._chain.get_vm().get_transaction_builder()
         transaction = decode_raw_transaction(builder, raw)
-        pending_header = self._chain.create_header_from_parent(self.head)
+        pending_header = self.pending_header
         check_admission(
             transaction,
             chain_id=self.chain_id,
@@ -425,7 +488,7 @@ class DevChain:
         that new blocks can be persisted at the dropped heights.
         """
         chain = self._chain
-        old_head = chain.get_canonical_head()
+        old_head = self.head
         dropped = [
             BlockNumber(n) for n in range(header.block_number + 1, old_head.block_number + 1)
         ]
@@ -438,6 +501,9 @@ class DevChain:
             batch.set(SchemaV1.make_header_chain_gaps_lookup_key(), no_gaps)
             batch.set(SchemaV1.make_chain_gaps_lookup_key(), no_gaps)
         chain.header = chain.create_header_from_parent(header)
+        self._head = header
+        for number in dropped:
+            self._canonical_headers.pop(number, None)
 
     # ------------------------------------------------------------------ journal
 

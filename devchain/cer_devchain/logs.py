@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
-from eth_bloom import BloomFilter
+from eth_bloom.bloom import get_bloom_bits
 
 
 @dataclass(frozen=True)
@@ -32,17 +33,33 @@ class LogFilter:
             for accepted, topic in zip(self.topics, topics, strict=False)
         )
 
+    @cached_property
+    def _bloom_masks(self) -> tuple[tuple[int, ...], ...]:
+        """Per criterion, the bloom bit masks of its accepted values (hashed once per filter).
+
+        A value may be in a bloom iff all three of its bits are set, i.e. ``bloom & mask == mask``
+        (what :meth:`BloomFilter.__contains__` checks one bit at a time).
+        """
+        criteria: list[frozenset[bytes]] = []
+        if self.addresses is not None:
+            criteria.append(self.addresses)
+        criteria.extend(accepted for accepted in self.topics if accepted is not None)
+        return tuple(tuple(_bloom_mask(value) for value in accepted) for accepted in criteria)
+
     def may_match_bloom(self, bloom: int) -> bool:
         """Cheap pre-check against a block's logs bloom (false positives allowed)."""
         if bloom == 0:
             return False
-        bloom_filter = BloomFilter(bloom)
-        if self.addresses is not None and not any(a in bloom_filter for a in self.addresses):
-            return False
         return all(
-            accepted is None or any(t in bloom_filter for t in accepted)
-            for accepted in self.topics
+            any(bloom & mask == mask for mask in masks) for masks in self._bloom_masks
         )
+
+
+def _bloom_mask(value: bytes) -> int:
+    mask = 0
+    for bits in get_bloom_bits(value):
+        mask |= bits
+    return mask
 
 
 def topics_as_bytes(topics: Sequence[int]) -> list[bytes]:
