@@ -92,7 +92,7 @@ public enum ManifestParser {
 
     static let topKeys = [
         "version", "session", "chain", "contracts", "operator", "deadlines", "participants", "clearing", "validation",
-        "settlement",
+        "settlement", "batching",
     ]
 
     static func build(_ top: YAMLField, issues: IssueCollector, root: Node) -> SessionManifest? {
@@ -113,17 +113,27 @@ public enum ManifestParser {
         top["settlement"].checkKeys(["mode", "withdraw"])
         let mode = top["settlement"]["mode"].choice(["batch", "direct"], required: false) ?? "batch"
         let withdraw = top["settlement"]["withdraw"].bool(required: false) ?? false
+        top["batching"].checkKeys(["submission", "max_gas"])
+        let submission = top["batching"]["submission"].choice(["direct", "relayed"], required: false) ?? "direct"
+        let maxGas = top["batching"]["max_gas"].integer(
+            required: false, range: 100_000...1_000_000_000,
+            hint: "a gas cap per chunk transaction, e.g. 15000000 (half a 30M-gas Besu block)")
         let validation = parseValidation(top["validation"], session: session)
         let validationOK = !top["validation"].isPresent || validation != nil
         guard let version, let session, let chain, let contracts, let operatorKey = operatorKey, let deadlines,
             let participants, let clearing, validationOK,
-            let settlementMode = SessionManifest.SettlementSettings.Mode(rawValue: mode)
+            let settlementMode = SessionManifest.SettlementSettings.Mode(rawValue: mode),
+            let submissionMode = SessionManifest.BatchingSettings.Submission(rawValue: submission)
         else { return nil }
-        return SessionManifest(
+        var manifest = SessionManifest(
             version: version, session: session, chain: chain, contracts: contracts, operatorKey: operatorKey,
             deadlines: deadlines, participants: participants, clearing: clearing, validation: validation,
             settlement: .init(mode: settlementMode, withdraw: withdraw),
             canonicalJSON: json(root, issues: issues), locations: issues.locations)
+        manifest.batching = .init(
+            submission: submissionMode,
+            maxGas: maxGas.map(UInt64.init) ?? SessionManifest.BatchingSettings.defaultMaxGas)
+        return manifest
     }
 
     /// The node as JSON with every scalar as (substituted) text and null as null: the canonical

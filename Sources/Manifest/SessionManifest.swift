@@ -16,6 +16,8 @@ public struct SessionManifest: Sendable {
     /// Meter data and validation rules; nil: the run stops after publishing the clearing.
     public var validation: ValidationSettings?
     public var settlement: SettlementSettings
+    /// How agent members' commits and reveals reach the chain, and the gas cap of chunks.
+    public var batching = BatchingSettings()
     /// The (date-substituted) manifest as canonical JSON: every scalar as text, keys sorted when
     /// written. Stable under key order, quoting and formatting.
     public var canonicalJSON: JSONValue
@@ -101,6 +103,22 @@ public struct SessionManifest: Sendable {
     public struct PluginSettings: Sendable, Hashable {
         public var plugin: String
         public var params: JSONValue
+    }
+
+    /// `batching`: relayed (EIP-712 authorisations in operator transactions) or direct (one
+    /// transaction per member) submission, and the gas cap every chunked transaction stays under.
+    public struct BatchingSettings: Sendable, Hashable {
+        public enum Submission: String, Sendable, Hashable { case direct, relayed }
+        public var submission: Submission = .direct
+        /// Gas cap of one chunk (publication, validation, settlement, relayed commits and
+        /// reveals); chunks are sized by estimating gas, halved until under it.
+        public var maxGas: UInt64 = Self.defaultMaxGas
+        /// Half of Besu's common 30M block gas limit.
+        public static let defaultMaxGas: UInt64 = 15_000_000
+        public init(submission: Submission = .direct, maxGas: UInt64 = Self.defaultMaxGas) {
+            self.submission = submission
+            self.maxGas = maxGas
+        }
     }
 
     public struct SettlementSettings: Sendable, Hashable {

@@ -23,20 +23,38 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "On a real chain, sleep until deadlines instead of exiting with 75.")
     var wait = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Write per-phase figures (wall, CPU and RPC time, transactions, gas) as JSON to this file.",
+            valueName: "file"))
+    var stats: String?
+
     func run() async throws {
-        try await Self.execute(session: session, output: output, wait: wait, resume: false, acceptChange: false)
+        try await Self.execute(
+            session: session, output: output, wait: wait, resume: false, acceptChange: false, stats: stats)
     }
 
     /// Shared by `run` and `resume`.
     static func execute(
-        session: SessionOptions, output: OutputOptions, wait: Bool, resume: Bool, acceptChange: Bool
+        session: SessionOptions, output: OutputOptions, wait: Bool, resume: Bool, acceptChange: Bool,
+        stats: String? = nil
     ) async throws {
         let console = output.console()
-        let runner = SessionRunner(
+        var runner = SessionRunner(
             manifestPath: session.manifest, date: session.day, runsRoot: session.runsRoot, wait: wait,
             resumeOnly: resume, acceptManifestChange: acceptChange, events: console.events)
+        if stats != nil { runner.statistics = RunStatistics() }
+        let outcome: Result<RunStatus, any Error>
+        do { outcome = .success(try await runner.run()) } catch { outcome = .failure(error) }
+        if let stats, let statistics = runner.statistics {
+            // Written whatever the outcome: a run that stops at a deadline has figures too.
+            let json = await statistics.json()
+            if !FileManager.default.createFile(atPath: stats, contents: Data((json.jsonText + "\n").utf8)) {
+                console.show(.warning("cannot write the statistics file \(stats)"))
+            }
+        }
         do {
-            switch try await runner.run() {
+            switch try outcome.get() {
             case .done(let phase):
                 console.result("done through \(phase)", ["event": "done", "phase": .string(phase)])
             case .waiting(let phase, let until):

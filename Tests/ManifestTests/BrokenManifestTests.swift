@@ -16,6 +16,15 @@ let day = DeliveryCalendar.Day(year: 2026, month: 11, day: 26)
 
 let brokenCases: [BrokenCase] = [
     .init(
+        name: "batching cap too low", yaml: editing(42, "  mode: batch\nbatching: {submission: relayed, max_gas: 99}"),
+        line: 43, path: "batching.max_gas", message: "out of range"),
+    .init(
+        name: "batching submission unknown", yaml: editing(42, "  mode: batch\nbatching:\n  submission: courier"),
+        line: 44, path: "batching.submission", message: "is not allowed"),
+    .init(
+        name: "batching typo", yaml: editing(42, "  mode: batch\nbatching: {submit: relayed}"), line: 43,
+        path: "batching.submit", message: "unknown field"),
+    .init(
         name: "version 2", yaml: editing(1, "version: 2"), line: 1, path: "version", message: "unsupported version 2"),
     .init(
         name: "version text", yaml: editing(1, "version: one"), line: 1, path: "version",
@@ -207,6 +216,18 @@ func withValidation(_ body: String) -> String {
             manifest.participants[0].orders == [.init(slot: 12, side: .sell, quantityWh: 2_500, limitPrice: 100_000)])
         #expect(manifest.session.deposit == 5_000_000)
         #expect(manifest.session.sellerBondPerKWh == 50_000)
+        #expect(manifest.batching == .init(submission: .direct, maxGas: 15_000_000))
+    }
+
+    @Test func batchingIsRead() throws {
+        let yaml = editing(42, "  mode: batch\nbatching: {submission: relayed, max_gas: 30_000_000}")
+        let manifest = try ManifestParser.parse(yaml, file: "m.yaml", date: day)
+        #expect(manifest.batching == .init(submission: .relayed, maxGas: 30_000_000))
+        // Part of the anchored manifest: changing it changes the hash.
+        let other = try ManifestParser.parse(
+            editing(42, "  mode: batch\nbatching: {submission: relayed, max_gas: 20_000_000}"), file: "m.yaml",
+            date: day)
+        #expect(other.canonicalHash != manifest.canonicalHash)
     }
 
     @Test(arguments: brokenCases)

@@ -30,6 +30,38 @@ import Testing
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
     }
 
+    /// Indexed lookups answer what a scan of every record answers, before and after reopening.
+    @Test func indexedLookupsEqualScans() throws {
+        let url = temporaryJournal()
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
+        var generator = SystemRandomNumberGenerator()
+        let types = ["tx.signed", "tx.mined", "salt", "chunk"]
+        let steps = (0..<12).map { "step/\($0)" }
+        func check(_ journal: Journal) {
+            for type in types + ["absent"] {
+                #expect(journal.last(ofType: type)?.sequence == journal.records.last { $0.type == type }?.sequence)
+                for field in ["step", "member", "note"] {
+                    for value in steps + ["anna", "bob", "x"] {
+                        let scanned = journal.records.filter { $0.type == type && $0.data[field]?.stringValue == value }
+                        #expect(journal.records(ofType: type, where: field, is: value) == scanned)
+                    }
+                }
+            }
+        }
+        do {
+            let journal = try Journal.open(url)
+            for n in 0..<300 {
+                var data: [String: JSONValue] = ["n": .int(Int64(n))]
+                data["step"] = .string(steps.randomElement(using: &generator)!)
+                if Bool.random(using: &generator) { data["member"] = .string(["anna", "bob"].randomElement()!) }
+                if Bool.random(using: &generator) { data["note"] = "x" }
+                try journal.append(types.randomElement(using: &generator)!, .object(data))
+            }
+            check(journal)
+        }
+        check(try Journal.open(url))
+    }
+
     @Test func aSecondWriterIsRefused() throws {
         let url = temporaryJournal()
         defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }

@@ -218,7 +218,8 @@ public struct CallRequest: Sendable, Equatable {
         self.gas = gas
     }
 
-    var json: JSONValue {
+    /// The call object of `eth_call` and `eth_estimateGas`.
+    public var json: JSONValue {
         var o: [String: JSONValue] = ["data": .string(data.hex), "input": .string(data.hex)]
         if let from { o["from"] = .string(from.hex) }
         if let to { o["to"] = .string(to.hex) }

@@ -112,6 +112,8 @@ public final class JSONRPCClient: Sendable {
         var attempt = 1
         while true {
             do {
+                let started = ContinuousClock.now
+                defer { RPCStatistics.record(ContinuousClock.now - started) }
                 let answer = try await transport.send(data, method: method)
                 do { return try JSONValue.parse(answer) } catch {
                     throw RPCError.malformedResponse(

@@ -20,6 +20,20 @@ public final class Journal: @unchecked Sendable {
     public let repairedTornLine: String?
     /// A planning copy (`cer-run plan`): appends stay in memory, nothing is written or locked.
     public let isPlanning: Bool
+    /// Positions in `records` by type, and by type and value of an indexed field: lookups cost
+    /// the number of matching records, not the journal's length (a 1,000-member run journals
+    /// tens of thousands of records and looks one up before every step).
+    private var byType: [String: [Int]] = [:]
+    private var byField: [FieldKey: [Int]] = [:]
+
+    /// The data fields `records(ofType:where:is:)` finds without scanning.
+    public static let indexedFields = ["step", "member", "hash", "sender"]
+
+    private struct FieldKey: Hashable {
+        var type: String
+        var field: String
+        var value: String
+    }
 
     private init(
         url: URL, descriptor: Int32, records: [JournalRecord], repairedTornLine: String?, isPlanning: Bool = false
@@ -31,6 +45,16 @@ public final class Journal: @unchecked Sendable {
         self.lastChecksum = records.last?.checksum ?? [UInt8](repeating: 0, count: 32)
         self.nextSequence = records.count
         self.repairedTornLine = repairedTornLine
+        for (position, record) in records.enumerated() { index(record, at: position) }
+    }
+
+    private func index(_ record: JournalRecord, at position: Int) {
+        byType[record.type, default: []].append(position)
+        for field in Self.indexedFields {
+            if let value = record.data[field]?.stringValue {
+                byField[FieldKey(type: record.type, field: field, value: value), default: []].append(position)
+            }
+        }
     }
 
     deinit { if descriptor >= 0 { close(descriptor) } }
@@ -139,6 +163,7 @@ public final class Journal: @unchecked Sendable {
         defer { lock.unlock() }
         let record = JournalRecord(sequence: nextSequence, type: type, previous: lastChecksum, data: data)
         if isPlanning {
+            index(record, at: records.count)
             records.append(record)
             lastChecksum = record.checksum
             nextSequence += 1
@@ -157,6 +182,7 @@ public final class Journal: @unchecked Sendable {
         guard fsync(descriptor) == 0 else {
             throw .io(path: url.path, reason: "fsync failed: \(String(cString: strerror(errno)))")
         }
+        index(record, at: records.count)
         records.append(record)
         lastChecksum = record.checksum
         nextSequence += 1
@@ -168,7 +194,25 @@ public final class Journal: @unchecked Sendable {
     public func records(ofType type: String) -> [JournalRecord] {
         lock.lock()
         defer { lock.unlock() }
-        return records.filter { $0.type == type }
+        return (byType[type] ?? []).map { records[$0] }
+    }
+
+    /// Records of one type whose string field `field` (one of `indexedFields`) is `value`, in
+    /// order.
+    public func records(ofType type: String, where field: String, is value: String) -> [JournalRecord] {
+        lock.lock()
+        defer { lock.unlock() }
+        guard Self.indexedFields.contains(field) else {
+            return (byType[type] ?? []).map { records[$0] }.filter { $0.data[field]?.stringValue == value }
+        }
+        return (byField[FieldKey(type: type, field: field, value: value)] ?? []).map { records[$0] }
+    }
+
+    /// The latest record of `type`, if any.
+    public func last(ofType type: String) -> JournalRecord? {
+        lock.lock()
+        defer { lock.unlock() }
+        return byType[type]?.last.map { records[$0] }
     }
 
     private static func fsyncDirectory(_ folder: URL) {

@@ -114,10 +114,9 @@ public actor JournaledSender {
         step: String, to: Address?, data: [UInt8], value: BigUInt, gasLimit: UInt64?, abi: ContractABI?
     ) async throws -> Outcome {
         let address = sender.address.hex
-        let attempts = journal.records(ofType: RecordType.signed).filter {
-            $0.data["step"]?.stringValue == step && $0.data["sender"]?.stringValue == address
+        let attempts = journal.records(ofType: RecordType.signed, where: "step", is: step).filter {
+            $0.data["sender"]?.stringValue == address
         }
-        let superseded = Set(journal.records(ofType: RecordType.superseded).compactMap { $0.data["hash"]?.stringValue })
         // 1. A receipt for any attempt settles the step.
         for attempt in attempts.reversed() {
             guard let hashText = attempt.data["hash"]?.stringValue, let hash = try? Hex.decode(hashText) else {
@@ -140,7 +139,8 @@ public actor JournaledSender {
             return Outcome(receipt: .planned(from: sender.address, to: to), sentNow: false, planned: true)
         }
         // 2. The latest live attempt: rebroadcast its bytes while its nonce is still free.
-        if let last = attempts.last, let hashText = last.data["hash"]?.stringValue, !superseded.contains(hashText),
+        if let last = attempts.last, let hashText = last.data["hash"]?.stringValue,
+            journal.records(ofType: RecordType.superseded, where: "hash", is: hashText).isEmpty,
             let rawText = last.data["raw"]?.stringValue, let raw = try? Hex.decode(rawText),
             case .int(let nonce)? = last.data["nonce"]
         {
@@ -189,10 +189,8 @@ public actor JournaledSender {
     private func nextNonce() async throws -> UInt64 {
         let address = sender.address.hex
         let journaled =
-            journal.records(ofType: RecordType.signed).compactMap { record -> UInt64? in
-                guard record.data["sender"]?.stringValue == address, case .int(let n)? = record.data["nonce"] else {
-                    return nil
-                }
+            journal.records(ofType: RecordType.signed, where: "sender", is: address).compactMap { record -> UInt64? in
+                guard case .int(let n)? = record.data["nonce"] else { return nil }
                 return UInt64(n) + 1
             }.max() ?? 0
         let pending = try await sender.client.transactionCount(of: sender.address, at: .pending)
@@ -213,8 +211,7 @@ public actor JournaledSender {
 
     private func record(mined receipt: Receipt, step: String) throws {
         let hash = receipt.transactionHash.hex
-        let known = journal.records(ofType: RecordType.mined).contains { $0.data["hash"]?.stringValue == hash }
-        guard !known else { return }
+        guard journal.records(ofType: RecordType.mined, where: "hash", is: hash).isEmpty else { return }
         try journal.append(
             RecordType.mined,
             [

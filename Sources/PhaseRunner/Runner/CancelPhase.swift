@@ -26,16 +26,13 @@ extension Phases {
                     salt: reveal?.salt ?? [UInt8](repeating: 0, count: 32),
                     fills: fills[member] ?? []))
         }
-        let chunks = chunked(pending, size: 25)
-        // Steps are named after the first member of each chunk: a rerun rebuilds the chunks
-        // from what is still locked, so numbering would shift.
-        for (number, part) in chunks.enumerated() {
-            defer { c.emit(.progress(phase: "release", done: number + 1, total: chunks.count)) }
-            let data = try market.contract.abi.function("releaseCancelled").encodeCall([
-                .unsigned(id), .array(part.map(\.abiValue)),
-            ])
-            try await c.operatorJournal.ensure(
-                step: "release/\(part[0].member.hex)", to: market.address, data: data, abi: market.contract.abi)
+        let byMember = Dictionary(uniqueKeysWithValues: pending.map { ($0.member.hex, $0) })
+        let releaseCancelled = try market.contract.abi.function("releaseCancelled")
+        try await sendChunked(
+            c, step: "release", progress: "release", keys: pending.map(\.member.hex), sender: c.operatorJournal,
+            to: market.address, abi: market.contract.abi
+        ) { keys in
+            try releaseCancelled.encodeCall([.unsigned(id), .array(keys.compactMap { byMember[$0]?.abiValue })])
         }
         c.warn(
             "session \(id) was cancelled on chain: \(pending.count) member(s) had their locks released"

@@ -15,10 +15,15 @@ extension Phases {
             if let value = word.first?.uintValue, value & 3 == 1, value >> 255 == 0 { unrevealed.append(member) }
         }
         guard !unrevealed.isEmpty else { return }
-        let data = try market.contract.abi.function("forfeitUnrevealed").encodeCall([
-            .unsigned(id), .array(unrevealed.map { .address($0) }),
-        ])
-        try await c.operatorJournal.ensure(step: "forfeit", to: market.address, data: data, abi: market.contract.abi)
+        let forfeitUnrevealed = try market.contract.abi.function("forfeitUnrevealed")
+        try await sendChunked(
+            c, step: "forfeit", progress: "forfeit", keys: unrevealed.map(\.hex), sender: c.operatorJournal,
+            to: market.address, abi: market.contract.abi
+        ) { keys in
+            try forfeitUnrevealed.encodeCall([
+                .unsigned(id), .array(try keys.map { .address(try Address($0)) }),
+            ])
+        }
         c.log("forfeited the deposits of \(unrevealed.count) member(s) who did not reveal")
     }
 
@@ -80,12 +85,13 @@ extension Phases {
         let entries = book.map {
             MemberFillsEntry(member: $0.address, orders: $0.orders, salt: $0.salt, fills: published[$0.address] ?? [])
         }
-        for (number, part) in chunked(entries, size: 25).enumerated() {
-            let data = try market.contract.abi.function("setFinalOrders").encodeCall([
-                .unsigned(id), .array(part.map(\.abiValue)),
-            ])
-            try await c.operatorJournal.ensure(
-                step: "publish/fills/\(number)", to: market.address, data: data, abi: market.contract.abi)
+        let byMember = Dictionary(uniqueKeysWithValues: entries.map { ($0.member.hex, $0) })
+        let setFinalOrders = try market.contract.abi.function("setFinalOrders")
+        try await sendChunked(
+            c, step: "publish/fills", progress: "publish fills", keys: entries.map(\.member.hex),
+            sender: c.operatorJournal, to: market.address, abi: market.contract.abi
+        ) { keys in
+            try setFinalOrders.encodeCall([.unsigned(id), .array(keys.compactMap { byMember[$0]?.abiValue })])
         }
         let prices = result.slots.map { $0.price ?? 0 }
         let finalize = try market.contract.abi.function("finalizeClearing").encodeCall([

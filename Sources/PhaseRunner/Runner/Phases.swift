@@ -160,6 +160,7 @@ enum Phases {
 
     /// Salts are journaled (fsync) before the commitment is sent.
     static func commit(_ c: RunContext) async throws {
+        if c.manifest.batching.submission == .relayed { return try await commitRelayed(c) }
         guard let market = c.market, let id = c.sessionID else { return }
         let agents = c.manifest.participants.filter { !$0.orders.isEmpty && c.memberJournals[$0.id] != nil }
         for (done, participant) in agents.enumerated() {
@@ -186,8 +187,7 @@ enum Phases {
     }
 
     static func salt(_ c: RunContext, _ participant: String) throws -> [UInt8] {
-        if let record = c.journal.records(ofType: "salt").last(where: { $0.data["member"]?.stringValue == participant }
-        ),
+        if let record = c.journal.records(ofType: "salt", where: "member", is: participant).last,
             let text = record.data["salt"]?.stringValue, let salt = try? Hex.decode(text, count: 32)
         {
             return salt
@@ -198,6 +198,7 @@ enum Phases {
     }
 
     static func reveal(_ c: RunContext) async throws {
+        if c.manifest.batching.submission == .relayed { return try await revealRelayed(c) }
         guard let market = c.market, let id = c.sessionID else { return }
         let agents = c.manifest.participants.filter {
             !$0.orders.isEmpty && c.memberJournals[$0.id] != nil && !c.withholdReveal.contains($0.id)

@@ -93,5 +93,5 @@ final class RunContext: @unchecked Sendable {
     func warn(_ line: String) { emit(.warning(line)) }
 
     /// The latest record of `type`, if any.
-    func last(_ type: String) -> JournalRecord? { journal.records(ofType: type).last }
+    func last(_ type: String) -> JournalRecord? { journal.last(ofType: type) }
 }

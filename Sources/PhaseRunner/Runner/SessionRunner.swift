@@ -49,6 +49,8 @@ public struct SessionRunner: Sendable {
         var withholdReveal: Set<String>
     }
     var replay: Replay?
+    /// Collects per-phase time, RPC and gas figures when set (`run --stats`).
+    public var statistics: RunStatistics?
 
     public func run() async throws -> RunStatus { try await perform(plan: nil) }
 
@@ -88,8 +90,26 @@ public struct SessionRunner: Sendable {
             events(.warning("cut a torn last journal line left by a crash (\(torn.prefix(60))…)"))
         }
         let manifestFolder = replay?.folder ?? URL(fileURLWithPath: manifestPath).deletingLastPathComponent()
+        await statistics?.enter("connect")
         let (client, devChain) = try await Self.connect(manifest, runFolder: runFolder)
         defer { devChain?.stop() }
+        do {
+            let status = try await phases(
+                manifest: manifest, journal: journal, runFolder: runFolder, manifestFolder: manifestFolder,
+                client: client, devChain: devChain, plan: plan)
+            await statistics?.enter(nil)
+            return status
+        } catch {
+            await statistics?.enter(nil)
+            throw error
+        }
+    }
+
+    /// The phases, once connected (the dev chain, if any, is stopped by the caller).
+    private func phases(
+        manifest: SessionManifest, journal: Journal, runFolder: URL, manifestFolder: URL, client: EthClient,
+        devChain: DevChainProcess?, plan: PlanLog?
+    ) async throws -> RunStatus {
         let chainID = try await client.chainID()
         if case .rpc(_, let expected, _, _, _) = manifest.chain, expected != chainID {
             throw RunnerError.mismatch("the node reports chain id \(chainID), the manifest expects \(expected)")
@@ -140,31 +160,38 @@ public struct SessionRunner: Sendable {
             manifest: manifest, manifestFolder: manifestFolder, runFolder: runFolder, journal: journal, client: client,
             chainID: chainID, devChain: devChain, operatorKey: operatorKey, memberKeys: memberKeys, plan: plan,
             events: events)
+        statistics?.attach(
+            journal: journal, devChain: devChain == nil ? nil : client, members: manifest.participants.count)
+        func enter(_ phase: String) async {
+            events(.phase(phase))
+            await statistics?.enter(phase)
+        }
         context.meterSnapshot = replay?.meters
         context.withholdReveal = replay?.withholdReveal ?? []
         try await Phases.header(context, acceptManifestChange: acceptManifestChange)
-        events(.phase("deploy"))
+        await enter("deploy")
         try await Phases.deploy(context)
-        events(.phase("members"))
+        await enter("members")
         try await Phases.members(context)
+        await enter("fund")
         try await Phases.fund(context)
-        events(.phase("open"))
+        await enter("open")
         try await Phases.open(context)
         let cancelled = RunStatus.done(lastPhase: "release (session cancelled)")
         if try await Phases.releaseIfCancelled(context) { return cancelled }
-        events(.phase("commit"))
+        await enter("commit")
         try await Phases.commit(context)
         if let waiting = try await Phases.waitUntil(context, manifest.deadlines.commit, phase: "reveal", wait: wait) {
             return waiting
         }
         if try await Phases.releaseIfCancelled(context) { return cancelled }
-        events(.phase("reveal"))
+        await enter("reveal")
         try await Phases.reveal(context)
         if let waiting = try await Phases.waitUntil(context, manifest.deadlines.reveal, phase: "clear", wait: wait) {
             return waiting
         }
         if try await Phases.releaseIfCancelled(context) { return cancelled }
-        events(.phase("clear"))
+        await enter("clear")
         try await Phases.forfeit(context)
         try await Phases.clear(context)
         guard manifest.validation != nil else {
@@ -178,17 +205,17 @@ public struct SessionRunner: Sendable {
             return waiting
         }
         if try await Phases.releaseIfCancelled(context) { return cancelled }
-        events(.phase("validate"))
+        await enter("validate")
         switch try await Phases.validate(context) {
         case .waitingForData(let why): return .waitingForData(why)
         case .computed(let result): try await Phases.publishValidation(context, entries: result.deliveriesEntries())
         case .journaled(let entries): try await Phases.publishValidation(context, entries: entries)
         case .published: break
         }
-        events(.phase("settle"))
+        await enter("settle")
         try await Phases.settle(context)
         try await Phases.withdraw(context)
-        events(.phase("report"))
+        await enter("report")
         if plan == nil { try await Phases.report(context) }
         return .done(lastPhase: "report")
     }

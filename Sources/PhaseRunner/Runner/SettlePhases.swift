@@ -13,26 +13,15 @@ extension Phases {
             c.detail("validation already published (session \(id) is \(session.state))")
             return
         }
-        let chunks = chunked(entries, size: 25)
-        for (number, part) in chunks.enumerated() {
-            defer { c.emit(.progress(phase: "publish validation", done: number + 1, total: chunks.count)) }
-            let step = "publish/validation/\(number)"
-            if c.journal.records(ofType: JournaledSender.RecordType.signed).allSatisfy({
-                $0.data["step"]?.stringValue != step
-            }) {
-                // Not attempted yet: skip it when every member in it is already validated.
-                var pending = false
-                for entry in part {
-                    let word = try await market.contract.call(
-                        "participationOf", [.unsigned(id), .address(entry.member)])
-                    if (word.first?.uintValue ?? 0) >> 255 == 0 { pending = true }
-                }
-                if !pending { continue }
-            }
-            let data = try market.contract.abi.function("setValidTransactions").encodeCall([
-                .unsigned(id), .array(part.map(\.abiValue)),
-            ])
-            try await c.operatorJournal.ensure(step: step, to: market.address, data: data, abi: market.contract.abi)
+        // Members validated on chain by an earlier, interrupted run are not sent again.
+        let validated = Set(try await market.validatedMembers(sessionID: id, fromBlock: c.sessionBlock).keys.map(\.hex))
+        let byMember = Dictionary(uniqueKeysWithValues: entries.map { ($0.member.hex, $0) })
+        let setValidTransactions = try market.contract.abi.function("setValidTransactions")
+        try await sendChunked(
+            c, step: "publish/validation", progress: "publish validation", keys: entries.map(\.member.hex),
+            done: validated, sender: c.operatorJournal, to: market.address, abi: market.contract.abi
+        ) { keys in
+            try setValidTransactions.encodeCall([.unsigned(id), .array(keys.compactMap { byMember[$0]?.abiValue })])
         }
         let finalize = try market.contract.abi.function("finalizeValidation").encodeCall([.unsigned(id)])
         try await c.operatorJournal.ensure(
@@ -52,15 +41,13 @@ extension Phases {
         let members = try await market.validatedMembers(sessionID: id, fromBlock: c.sessionBlock).keys.sorted()
         switch c.manifest.settlement.mode {
         case .batch:
-            let chunks = chunked(members, size: 50)
-            for (number, part) in chunks.enumerated() {
-                defer { c.emit(.progress(phase: "settle", done: number + 1, total: chunks.count)) }
-                if try await market.session(id).state != .validated { break }
-                let data = try market.contract.abi.function("settleBatch").encodeCall([
-                    .unsigned(id), .array(part.map { .address($0) }),
-                ])
-                try await c.operatorJournal.ensure(
-                    step: "settle/batch/\(number)", to: market.address, data: data, abi: market.contract.abi)
+            let settleBatch = try market.contract.abi.function("settleBatch")
+            try await sendChunked(
+                c, step: "settle/batch", progress: "settle", keys: members.map(\.hex), sender: c.operatorJournal,
+                to: market.address, abi: market.contract.abi,
+                proceed: { try await market.session(id).state == .validated }
+            ) { keys in
+                try settleBatch.encodeCall([.unsigned(id), .array(try keys.map { .address(try Address($0)) })])
             }
         case .direct:
             let agents = c.manifest.participants.filter {

@@ -1,0 +1,102 @@
+import BigInt
+import Chain
+import Foundation
+import Market
+
+/// `batching.submission: relayed`: agent members sign, the operator sends. Commits go out as
+/// EIP-712 authorisations in `submitCommitmentsBySig` chunks, reveals as `revealOrdersRelayed`
+/// chunks (the commitment binds them; no signature), each chunk under `batching.max_gas`,
+/// journaled and resumable like every other chunked step. Members that already did the step
+/// (directly, or in an earlier chunk) are skipped on chain with `RelaySkipped`.
+extension Phases {
+    /// Salts of every pending member are journaled (fsync) before the first chunk is signed.
+    static func commitRelayed(_ c: RunContext) async throws {
+        guard let market = c.market, let id = c.sessionID else { return }
+        let agents = c.manifest.participants.filter { !$0.orders.isEmpty && c.members[$0.id] != nil }
+        let committed = Set(try await committedMembers(c).map(\.hex))
+        let pending = agents.filter { !committed.contains($0.address.hex) }
+        guard !pending.isEmpty else { return }
+        let deadline = UInt64(c.manifest.deadlines.commit)
+        guard try await c.chainTime() < deadline else {
+            for participant in pending { c.warn("\(participant.id) missed the commit deadline") }
+            return
+        }
+        let byID = Dictionary(uniqueKeysWithValues: agents.map { ($0.id, $0) })
+        var salts = [String: [UInt8]]()
+        for participant in pending { salts[participant.id] = try salt(c, participant.id) }
+        let submit = try market.contract.abi.function("submitCommitmentsBySig")
+        try await sendChunked(
+            c, step: "commit/relayed", progress: "commit", keys: pending.map(\.id), sender: c.operatorJournal,
+            to: market.address, abi: market.contract.abi
+        ) { ids in
+            let participants = ids.compactMap { byID[$0] }
+            let nonces = try await memberNonces(c, market, participants.map(\.address))
+            var auths = [ABIValue]()
+            for (participant, nonce) in zip(participants, nonces) {
+                guard let key = c.members[participant.id]?.key else { continue }
+                let salt = try salts[participant.id] ?? salt(c, participant.id)
+                let commitment = try Commitment.compute(
+                    chainID: c.chainID, marketplace: market.address, sessionID: id, member: participant.address,
+                    orders: participant.orders, salt: salt)
+                auths.append(
+                    try CommitAuthorization.sign(
+                        key: key, chainID: c.chainID, marketplace: market.address, sessionID: id,
+                        commitment: commitment, nonce: nonce, deadline: deadline
+                    ).abiValue)
+            }
+            return try submit.encodeCall([.unsigned(id), .array(auths)])
+        }
+        c.log("commitments in: \(try await market.session(id).commits) (relayed)")
+    }
+
+    static func revealRelayed(_ c: RunContext) async throws {
+        guard let market = c.market, let id = c.sessionID else { return }
+        let agents = c.manifest.participants.filter {
+            !$0.orders.isEmpty && c.members[$0.id] != nil && !c.withholdReveal.contains($0.id)
+        }
+        let committed = Set(try await committedMembers(c).map(\.hex))
+        let revealed = Set(
+            try await market.revealedOrders(sessionID: id, fromBlock: c.sessionBlock).map(\.member.hex))
+        let pending = agents.filter { committed.contains($0.address.hex) && !revealed.contains($0.address.hex) }
+        guard !pending.isEmpty else { return }
+        guard try await c.chainTime() < UInt64(c.manifest.deadlines.reveal) else {
+            for participant in pending { c.warn("\(participant.id) missed the reveal deadline") }
+            return
+        }
+        let byID = Dictionary(uniqueKeysWithValues: agents.map { ($0.id, $0) })
+        let relay = try market.contract.abi.function("revealOrdersRelayed")
+        try await sendChunked(
+            c, step: "reveal/relayed", progress: "reveal", keys: pending.map(\.id), sender: c.operatorJournal,
+            to: market.address, abi: market.contract.abi
+        ) { ids in
+            let entries = try ids.compactMap { id -> ABIValue? in
+                guard let participant = byID[id] else { return nil }
+                return RevealEntry(member: participant.address, orders: participant.orders, salt: try salt(c, id))
+                    .abiValue
+            }
+            return try relay.encodeCall([.unsigned(id), .array(entries)])
+        }
+        c.log("reveals in: \(try await market.session(id).reveals) (relayed)")
+    }
+
+    /// `nonces(member)` of each address, in one JSON-RPC batch.
+    static func memberNonces(_ c: RunContext, _ market: MarketplaceContract, _ members: [Address]) async throws
+        -> [BigUInt]
+    {
+        let function = try market.contract.abi.function("nonces")
+        let calls = try members.map { member in
+            RPCCall(
+                "eth_call",
+                [CallRequest(to: market.address, data: try function.encodeCall([.address(member)])).json, "latest"])
+        }
+        var nonces = [BigUInt]()
+        for result in try await c.client.rpc.batch(calls) {
+            let value = try result.get()
+            guard let text = value.stringValue, let bytes = try? Hex.decode(text), bytes.count == 32 else {
+                throw RunnerError.chain("nonces: unexpected answer \(value)")
+            }
+            nonces.append(BigUInt(Data(bytes)))
+        }
+        return nonces
+    }
+}

@@ -1,0 +1,127 @@
+import Chain
+import Foundation
+import PhaseRunner
+import Testing
+
+/// `batching: {submission: relayed}`: the DST fixture session with every commit and reveal
+/// relayed by the operator, and a gas cap low enough to split every chunked step, ends exactly
+/// where the one-transaction-per-member run ends; crashes between a chunk's journaling and its
+/// transaction resume without a duplicate.
+@Suite(.serialized) struct RelayedRunTests {
+    static let cap = 200_000
+
+    /// A copy of the fixture folder whose DST manifest relays, with a gas cap of `cap`.
+    static func relayedFixture() throws -> (folder: URL, manifest: String) {
+        let folder = RunnerTests.temporaryRuns()
+        try FileManager.default.copyItem(
+            at: RunnerTests.packageRoot.appendingPathComponent("fixtures/manifests"), to: folder)
+        let manifest = folder.appendingPathComponent("dst-settlement.yaml")
+        let text = try String(contentsOf: manifest, encoding: .utf8)
+        try (text + "batching: {submission: relayed, max_gas: \(cap)}\n").write(
+            to: manifest, atomically: true, encoding: .utf8)
+        return (folder, manifest.path)
+    }
+
+    /// What both paths must agree on: book, clearing, validation, and every member's money.
+    static func outcome(_ runs: URL) throws -> JSONValue {
+        let state = try SettlementTests.endState(runs)
+        let members = (state["report"]?["members"]?.arrayValue ?? []).map { member -> JSONValue in
+            var kept = [String: JSONValue]()
+            for key in ["id", "paid", "received", "penalty", "available", "locked", "deliveredWh"] {
+                kept[key] = member[key] ?? .null
+            }
+            return .object(kept)
+        }
+        return [
+            "book": state["book"] ?? .null, "clearing": state["clearing"] ?? .null,
+            "validation": state["validation"] ?? .null, "members": .array(members),
+            "treasury": state["report"]?["totals"]?["treasury"] ?? .null,
+        ]
+    }
+
+    static func journal(_ runs: URL) throws -> [JournalRecord] {
+        try Journal.readOnly(runs.appendingPathComponent("\(SettlementTests.runID)/journal.jsonl"))
+    }
+
+    @Test func relayedChunksEndWhereDirectTransactionsEnd() async throws {
+        let direct = RunnerTests.temporaryRuns()
+        defer { try? FileManager.default.removeItem(at: direct) }
+        let reference = try await RunnerTests.run(direct, manifest: SettlementTests.manifest)
+        #expect(reference.status == 0, "\(reference.output)")
+
+        let (folder, manifest) = try Self.relayedFixture()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let runs = folder.appendingPathComponent("runs")
+        let stats = folder.appendingPathComponent("stats.json")
+        let relayed = try await RunnerTests.run(
+            runs, manifest: manifest, command: ["run", "--stats", stats.path])
+        #expect(relayed.status == 0, "\(relayed.output)")
+        #expect(try Self.outcome(runs) == Self.outcome(direct))
+
+        let records = try Self.journal(runs)
+        let steps = records.filter { $0.type == "tx.mined" }.compactMap { $0.data["step"]?.stringValue }
+        // Members sent no commit or reveal of their own: the operator relayed them in chunks.
+        #expect(!steps.contains { $0.hasPrefix("commit/") && !$0.hasPrefix("commit/relayed/") })
+        #expect(!steps.contains { $0.hasPrefix("reveal/") && !$0.hasPrefix("reveal/relayed/") })
+        let chunks = records.filter { $0.type == "chunk" }
+        func chunkCount(_ prefix: String) -> Int {
+            chunks.filter { ($0.data["step"]?.stringValue ?? "").hasPrefix(prefix + "/") }.count
+        }
+        // The cap splits the four members' relayed commits and each publication.
+        #expect(chunkCount("commit/relayed") >= 2)
+        #expect(chunkCount("publish/fills") >= 2 && chunkCount("publish/validation") >= 2)
+        #expect(Set(steps).count == steps.count, "a step was mined twice: \(steps)")
+        for chunk in chunks {
+            guard case .int(let limit)? = chunk.data["gasLimit"] else {
+                Issue.record("chunk without gas limit: \(chunk.line)")
+                continue
+            }
+            #expect(limit <= Self.cap, "\(chunk.line)")
+        }
+        // Every key of the commit chunks once: the four members.
+        let committed = chunks.filter { ($0.data["step"]?.stringValue ?? "").hasPrefix("commit/relayed/") }
+            .flatMap { $0.data["keys"]?.arrayValue ?? [] }
+        #expect(committed.count == 4 && Set(committed).count == 4)
+
+        let figures = try JSONValue.parse(Data(contentsOf: stats))
+        let phases = figures["phases"]?.arrayValue ?? []
+        let commit = try #require(phases.first { $0["phase"] == "commit" })
+        #expect(commit["transactions"] == .int(Int64(chunkCount("commit/relayed"))))
+        #expect(figures["members"] == .int(4))
+        let gas = phases.compactMap { $0["gasUsed"]?.stringValue.flatMap { UInt64($0) } }.reduce(0, +)
+        #expect(figures["gasUsed"]?.stringValue == String(gas) && gas > 0)
+    }
+
+    /// A crash right after a chunk's keys are journaled (before its transaction is signed) and
+    /// right after a relayed chunk was broadcast: the resumed run sends the journaled chunk,
+    /// then the rest, and ends where an uninterrupted relayed run ends.
+    @Test func crashesAroundRelayedChunksResumeWithoutDuplicates() async throws {
+        let (folder, manifest) = try Self.relayedFixture()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let clean = folder.appendingPathComponent("clean")
+        #expect(try await RunnerTests.run(clean, manifest: manifest).status == 0)
+        let expected = try Self.outcome(clean)
+        let records = try Self.journal(clean)
+        let chunkRecords = records.filter {
+            $0.type == "chunk" && ($0.data["step"]?.stringValue ?? "").contains("relayed/")
+        }
+        let signedRelays = records.filter {
+            $0.type == "tx.signed" && ($0.data["step"]?.stringValue ?? "").contains("relayed/")
+        }
+        var points = chunkRecords.map { ["CER_RUN_CRASH_AFTER": String($0.sequence)] }
+        points += signedRelays.prefix(2).map { ["CER_RUN_CRASH_AFTER": String($0.sequence)] }
+        #expect(points.count >= 4)
+        for point in points {
+            let runs = folder.appendingPathComponent("crash-\(UUID().uuidString)")
+            let crashed = try await RunnerTests.run(runs, manifest: manifest, environment: point)
+            #expect(crashed.status == 86, "\(point): \(crashed.output)")
+            let resumed = try await RunnerTests.run(runs, manifest: manifest)
+            #expect(resumed.status == 0, "\(point): \(resumed.output)")
+            #expect(try Self.outcome(runs) == expected, "\(point)")
+            let steps = try Self.journal(runs).filter { $0.type == "tx.mined" }.compactMap {
+                $0.data["step"]?.stringValue
+            }
+            #expect(Set(steps).count == steps.count, "\(point): a step was mined twice")
+        }
+    }
+}
