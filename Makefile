@@ -110,3 +110,10 @@ clean:
 .PHONY: fuzz
 fuzz: $(APT_STAMP)
 	Fuzz/run.sh
+
+## bench-session: whole sessions of generated communities on fresh dev chains, per phase: wall,
+## transactions, gas, runner CPU vs RPC wait, memory (bench/README.md; BENCH_ARGS, e.g.
+## "--members 10,100 --direct-members 10"). Uses the built .build/debug/cer-run.
+.PHONY: bench-session
+bench-session: devchain-venv
+	$(PYTHON) bench/run.py $(BENCH_ARGS)
