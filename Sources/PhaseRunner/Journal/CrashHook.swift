@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Test hook for crash safety: `CER_RUN_CRASH_AFTER=<seq>` ends the process abruptly right after
 /// the journal record with that sequence number is fsynced, and
@@ -8,15 +9,15 @@ enum CrashHook {
     static let afterRecord: Int? = ProcessInfo.processInfo.environment["CER_RUN_CRASH_AFTER"].flatMap(Int.init)
     static let afterBroadcast: Int? = ProcessInfo.processInfo.environment["CER_RUN_CRASH_AFTER_BROADCAST"].flatMap(
         Int.init)
-    nonisolated(unsafe) static var broadcasts = 0
+    static let broadcasts = Atomic<Int>(0)
 
     static func recordAppended(_ sequence: Int) {
         if let afterRecord, afterRecord == sequence { crash("after journal record \(sequence)") }
     }
 
     static func broadcastDone() {
-        broadcasts += 1
-        if let afterBroadcast, afterBroadcast == broadcasts { crash("after broadcast \(broadcasts)") }
+        let count = broadcasts.add(1, ordering: .relaxed).newValue
+        if let afterBroadcast, afterBroadcast == count { crash("after broadcast \(count)") }
     }
 
     private static func crash(_ what: String) -> Never {

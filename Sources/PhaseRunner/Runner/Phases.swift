@@ -63,54 +63,66 @@ enum Phases {
         }
     }
 
-    /// Agent members register their adhesion document's hash; the operator (admin when it
-    /// deployed) approves those pending.
+    /// Agent members register their adhesion document's hash (members' transactions, several
+    /// at a time: each member has its own nonces); the operator (admin when it deployed) then
+    /// approves those pending, one after the other (its nonces are one sequence).
     static func members(_ c: RunContext) async throws {
         guard let market = c.market else { return }
         let agents = c.manifest.participants.filter { c.memberJournals[$0.id] != nil }
-        for (done, participant) in agents.enumerated() {
-            defer { c.emit(.progress(phase: "members", done: done + 1, total: agents.count)) }
-            guard let member = c.memberJournals[participant.id] else { continue }
+        let progress = ProgressCounter(c, phase: "members", total: agents.count)
+        let pending = try await concurrently(agents) { participant -> Bool in
+            defer { progress.step() }
+            guard let member = c.memberJournals[participant.id] else { return false }
             let path = participant.adhesionDocument
             let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : c.manifestFolder.appendingPathComponent(path)
             guard let document = FileManager.default.contents(atPath: url.path) else {
                 throw RunnerError.input("participant \(participant.id): cannot read \(path)")
             }
             let docHash = Keccak256.hash(Array(document))
-            var status = try await market.member(participant.address).status
+            let status = try await market.member(participant.address).status
             if status == .none || status == .rejected {
                 let data = try market.contract.abi.function("registerUser").encodeCall([.fixedBytes(docHash)])
                 try await member.ensure(
                     step: "register/\(participant.id)", to: market.address, data: data, abi: market.contract.abi)
-                status = .pending
+                return true
             }
-            if status == .pending {
-                let data = try market.contract.abi.function("approveMember").encodeCall([.address(participant.address)])
-                try await c.operatorJournal.ensure(
-                    step: "approve/\(participant.id)", to: market.address, data: data, abi: market.contract.abi)
-                c.detail("member \(participant.id) registered and approved")
-            }
+            return status == .pending
+        }
+        for (participant, isPending) in zip(agents, pending) where isPending {
+            let data = try market.contract.abi.function("approveMember").encodeCall([.address(participant.address)])
+            try await c.operatorJournal.ensure(
+                step: "approve/\(participant.id)", to: market.address, data: data, abi: market.contract.abi)
+            c.detail("member \(participant.id) registered and approved")
         }
     }
 
-    /// Dev chain with our own token: mint and deposit what each agent member's orders need.
+    /// Dev chain with our own token: mint (operator, in order) and deposit (members, several at
+    /// a time) what each agent member's orders need.
     static func fund(_ c: RunContext) async throws {
         guard case .dev = c.manifest.chain, case .deploy = c.manifest.contracts, let market = c.market,
             let token = c.token
         else { return }
         let s = c.manifest.session
-        for participant in c.manifest.participants {
-            guard let member = c.memberJournals[participant.id], !participant.orders.isEmpty else { continue }
+        let candidates = c.manifest.participants.filter { c.memberJournals[$0.id] != nil && !$0.orders.isEmpty }
+        let needs = try await concurrently(candidates) { participant -> BigUInt? in
             let collateral = participant.orders.reduce(BigUInt(0)) {
                 $0 + $1.collateral(sellerBondPerKWh: UInt64(s.sellerBondPerKWh))
             }
             let needed = max(collateral, s.deposit) + s.deposit
-            let funds = try await market.checkFunds(participant.address)
-            guard c.last("funded/\(participant.id)") == nil, funds.available < needed else { continue }
+            guard c.last("funded/\(participant.id)") == nil else { return nil }
+            return try await market.checkFunds(participant.address).available < needed ? needed : nil
+        }
+        let unfunded = zip(candidates, needs).compactMap { participant, needed in needed.map { (participant, $0) } }
+        for (participant, needed) in unfunded {
             let mint = try token.contract.abi.function("mint").encodeCall([
                 .address(participant.address), .uint(needed),
             ])
             try await c.operatorJournal.ensure(step: "fund/mint/\(participant.id)", to: token.address, data: mint)
+        }
+        let progress = ProgressCounter(c, phase: "fund", total: unfunded.count)
+        _ = try await concurrently(unfunded) { participant, needed in
+            defer { progress.step() }
+            guard let member = c.memberJournals[participant.id] else { return }
             let approve = try token.contract.abi.function("approve").encodeCall([
                 .address(market.address), .uint(needed),
             ])

@@ -86,6 +86,8 @@ public final class RunStatistics: Sendable {
                 s.phases.append(phase)
             }
             s.open = name.map { Mark(name: $0, wall: wall, cpu: cpu, rpc: rpc, mined: mined.count, node: nodeSeconds) }
+            // The last phase is closed before the dev chain stops: it is not asked again.
+            if name == nil { s.node = nil }
         }
     }
 
