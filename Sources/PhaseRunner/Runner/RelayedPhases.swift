@@ -25,26 +25,28 @@ extension Phases {
         var salts = [String: [UInt8]]()
         for participant in pending { salts[participant.id] = try salt(c, participant.id) }
         let submit = try market.contract.abi.function("submitCommitmentsBySig")
+        // Sizing a chunk encodes it more than once: each authorisation is signed once per run.
+        var signed = [String: ABIValue]()
         try await sendChunked(
             c, step: "commit/relayed", progress: "commit", keys: pending.map(\.id), sender: c.operatorJournal,
             to: market.address, abi: market.contract.abi
         ) { ids in
             let participants = ids.compactMap { byID[$0] }
-            let nonces = try await memberNonces(c, market, participants.map(\.address))
-            var auths = [ABIValue]()
-            for (participant, nonce) in zip(participants, nonces) {
+            let unsigned = participants.filter { signed[$0.id] == nil }
+            let nonces = try await memberNonces(c, market, unsigned.map(\.address))
+            for (participant, nonce) in zip(unsigned, nonces) {
                 guard let key = c.members[participant.id]?.key else { continue }
                 let salt = try salts[participant.id] ?? salt(c, participant.id)
                 let commitment = try Commitment.compute(
                     chainID: c.chainID, marketplace: market.address, sessionID: id, member: participant.address,
                     orders: participant.orders, salt: salt)
-                auths.append(
+                signed[participant.id] =
                     try CommitAuthorization.sign(
                         key: key, chainID: c.chainID, marketplace: market.address, sessionID: id,
                         commitment: commitment, nonce: nonce, deadline: deadline
-                    ).abiValue)
+                    ).abiValue
             }
-            return try submit.encodeCall([.unsigned(id), .array(auths)])
+            return try submit.encodeCall([.unsigned(id), .array(participants.compactMap { signed[$0.id] })])
         }
         c.log("commitments in: \(try await market.session(id).commits) (relayed)")
     }
