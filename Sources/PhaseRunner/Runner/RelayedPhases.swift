@@ -14,7 +14,13 @@ extension Phases {
         guard let market = c.market, let id = c.sessionID else { return }
         let agents = c.manifest.participants.filter { !$0.orders.isEmpty && c.members[$0.id] != nil }
         let committed = Set(try await committedMembers(c).map(\.hex))
-        let pending = agents.filter { !committed.contains($0.address.hex) }
+        var pending = agents.filter { !committed.contains($0.address.hex) }
+        guard !pending.isEmpty else { return }
+        let active = try await activeMembers(c, market, pending.map(\.address))
+        for participant in pending where !active.contains(participant.address) {
+            c.warn("\(participant.id) is not an active member: no commitment relayed")
+        }
+        pending.removeAll { !active.contains($0.address) }
         guard !pending.isEmpty else { return }
         let deadline = UInt64(c.manifest.deadlines.commit)
         guard try await c.chainTime() < deadline else {
@@ -59,7 +65,13 @@ extension Phases {
         let committed = Set(try await committedMembers(c).map(\.hex))
         let revealed = Set(
             try await market.revealedOrders(sessionID: id, fromBlock: c.sessionBlock).map(\.member.hex))
-        let pending = agents.filter { committed.contains($0.address.hex) && !revealed.contains($0.address.hex) }
+        var pending = agents.filter { committed.contains($0.address.hex) && !revealed.contains($0.address.hex) }
+        guard !pending.isEmpty else { return }
+        let active = try await activeMembers(c, market, pending.map(\.address))
+        for participant in pending where !active.contains(participant.address) {
+            c.warn("\(participant.id) is not an active member (suspended?): its reveal cannot be relayed")
+        }
+        pending.removeAll { !active.contains($0.address) }
         guard !pending.isEmpty else { return }
         guard try await c.chainTime() < UInt64(c.manifest.deadlines.reveal) else {
             for participant in pending { c.warn("\(participant.id) missed the reveal deadline") }
@@ -85,20 +97,42 @@ extension Phases {
     static func memberNonces(_ c: RunContext, _ market: MarketplaceContract, _ members: [Address]) async throws
         -> [BigUInt]
     {
-        let function = try market.contract.abi.function("nonces")
-        let calls = try members.map { member in
-            RPCCall(
-                "eth_call",
-                [CallRequest(to: market.address, data: try function.encodeCall([.address(member)])).json, "latest"])
-        }
-        var nonces = [BigUInt]()
-        for result in try await c.client.rpc.batch(calls) {
-            let value = try result.get()
-            guard let text = value.stringValue, let bytes = try? Hex.decode(text), bytes.count == 32 else {
-                throw RunnerError.chain("nonces: unexpected answer \(value)")
+        try await batchRead(c, market, "nonces", members).map { $0.first?.uintValue ?? 0 }
+    }
+
+    /// Members whose on-chain status is Active (the contract refuses a whole relayed batch
+    /// naming any other), one JSON-RPC batch.
+    static func activeMembers(_ c: RunContext, _ market: MarketplaceContract, _ members: [Address]) async throws
+        -> Set<Address>
+    {
+        let answers = try await batchRead(c, market, "members", members)
+        return Set(
+            zip(members, answers).compactMap { member, fields in
+                fields.first?.uintValue == BigUInt(MemberStatus.active.rawValue) ? member : nil
+            })
+    }
+
+    /// `function(member)` for each member as one JSON-RPC batch of `eth_call`s, decoded.
+    static func batchRead(_ c: RunContext, _ market: MarketplaceContract, _ name: String, _ members: [Address])
+        async throws -> [[ABIValue]]
+    {
+        let function = try market.contract.abi.function(name)
+        var decoded = [[ABIValue]]()
+        // Batches of 500 calls keep request bodies small for any node.
+        for part in chunked(members, size: 500) {
+            let calls = try part.map { member in
+                RPCCall(
+                    "eth_call",
+                    [CallRequest(to: market.address, data: try function.encodeCall([.address(member)])).json, "latest"])
             }
-            nonces.append(BigUInt(Data(bytes)))
+            for result in try await c.client.rpc.batch(calls) {
+                let value = try result.get()
+                guard let text = value.stringValue, let bytes = try? Hex.decode(text) else {
+                    throw RunnerError.chain("\(name): unexpected answer \(value)")
+                }
+                decoded.append(try function.decodeOutput(bytes))
+            }
         }
-        return nonces
+        return decoded
     }
 }
