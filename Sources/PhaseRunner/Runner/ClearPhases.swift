@@ -9,10 +9,11 @@ extension Phases {
     /// Anyone's deposit left behind by a commitment never revealed goes to the treasury.
     static func forfeit(_ c: RunContext) async throws {
         guard let market = c.market, let id = c.sessionID else { return }
-        var unrevealed = [Address]()
-        for member in try await committedMembers(c) {
-            let word = try await market.contract.call("participationOf", [.unsigned(id), .address(member)])
-            if let value = word.first?.uintValue, value & 3 == 1, value >> 255 == 0 { unrevealed.append(member) }
+        let committed = try await committedMembers(c)
+        let words = try await batchRead(c, market, "participationOf", committed) { [.unsigned(id), .address($0)] }
+        let unrevealed = zip(committed, words).compactMap { member, word -> Address? in
+            guard let value = word.first?.uintValue, value & 3 == 1, value >> 255 == 0 else { return nil }
+            return member
         }
         guard !unrevealed.isEmpty else { return }
         let forfeitUnrevealed = try market.contract.abi.function("forfeitUnrevealed")

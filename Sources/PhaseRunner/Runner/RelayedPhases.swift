@@ -92,47 +92,4 @@ extension Phases {
         }
         c.log("reveals in: \(try await market.session(id).reveals) (relayed)")
     }
-
-    /// `nonces(member)` of each address, in one JSON-RPC batch.
-    static func memberNonces(_ c: RunContext, _ market: MarketplaceContract, _ members: [Address]) async throws
-        -> [BigUInt]
-    {
-        try await batchRead(c, market, "nonces", members).map { $0.first?.uintValue ?? 0 }
-    }
-
-    /// Members whose on-chain status is Active (the contract refuses a whole relayed batch
-    /// naming any other), one JSON-RPC batch.
-    static func activeMembers(_ c: RunContext, _ market: MarketplaceContract, _ members: [Address]) async throws
-        -> Set<Address>
-    {
-        let answers = try await batchRead(c, market, "members", members)
-        return Set(
-            zip(members, answers).compactMap { member, fields in
-                fields.first?.uintValue == BigUInt(MemberStatus.active.rawValue) ? member : nil
-            })
-    }
-
-    /// `function(member)` for each member as one JSON-RPC batch of `eth_call`s, decoded.
-    static func batchRead(_ c: RunContext, _ market: MarketplaceContract, _ name: String, _ members: [Address])
-        async throws -> [[ABIValue]]
-    {
-        let function = try market.contract.abi.function(name)
-        var decoded = [[ABIValue]]()
-        // Batches of 500 calls keep request bodies small for any node.
-        for part in chunked(members, size: 500) {
-            let calls = try part.map { member in
-                RPCCall(
-                    "eth_call",
-                    [CallRequest(to: market.address, data: try function.encodeCall([.address(member)])).json, "latest"])
-            }
-            for result in try await c.client.rpc.batch(calls) {
-                let value = try result.get()
-                guard let text = value.stringValue, let bytes = try? Hex.decode(text) else {
-                    throw RunnerError.chain("\(name): unexpected answer \(value)")
-                }
-                decoded.append(try function.decodeOutput(bytes))
-            }
-        }
-        return decoded
-    }
 }

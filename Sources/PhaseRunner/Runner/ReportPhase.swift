@@ -81,7 +81,18 @@ extension Phases {
             "session \(c.manifest.session.id) (on chain \(id), \(session.state)) — \(c.manifest.session.community)",
             "member      bought Wh  sold Wh  delivered Wh      paid  received   penalty  available    locked     wallet",
         ]
-        for participant in c.manifest.participants {
+        // Funds, wallets and nonces of every participant in JSON-RPC batches (one call each
+        // would be 3 round trips per member).
+        let addresses = c.manifest.participants.map(\.address)
+        let allFunds = try await batchRead(c, market, "checkFunds", addresses)
+        let wallets: [BigUInt]
+        if let token = c.token {
+            wallets = try await batchRead(c, token.contract, "balanceOf", addresses).map { $0.first?.uintValue ?? 0 }
+        } else {
+            wallets = addresses.map { _ in 0 }
+        }
+        let nonces = try await transactionCounts(c, addresses)
+        for (index, participant) in c.manifest.participants.enumerated() {
             let a = participant.address
             var bought: UInt64 = 0
             var sold: UInt64 = 0
@@ -94,9 +105,12 @@ extension Phases {
                     }
                 }
             }
-            let funds = try await market.checkFunds(a)
-            let wallet = try await c.token?.balance(of: a) ?? 0
-            let nonce = try await c.client.transactionCount(of: a)
+            let funds = (
+                available: allFunds[index].first?.uintValue ?? 0,
+                locked: allFunds[index].dropFirst().first?.uintValue ?? 0
+            )
+            let wallet = wallets[index]
+            let nonce = nonces[index]
             memberRows.append([
                 "id": .string(participant.id), "address": .string(a.hex), "pod": .string(participant.pod),
                 "boughtWh": .string(String(bought)), "soldWh": .string(String(sold)),
