@@ -40,6 +40,7 @@ LATITUDE, LONGITUDE = 45.48, 9.19  # Milan
 
 OPERATOR_ACCOUNT = 1
 FIRST_MEMBER_ACCOUNT = 2
+DEV_ACCOUNT_LIMIT = 999  # Sources/Manifest/ManifestSections.swift: dev_account 0...999
 
 # Shares of the community (of N); producers at least one, the rest consumers.
 PROSUMER_SHARE = 0.25
@@ -375,6 +376,11 @@ def main(argv: list[str] | None = None) -> int:
     if a.members < 1:
         p.error("--members must be at least 1")
     date = dt.date.fromisoformat(a.date)
+    if FIRST_MEMBER_ACCOUNT + a.members - 1 > DEV_ACCOUNT_LIMIT:
+        print(f"warning: {a.members} members need dev accounts up to {FIRST_MEMBER_ACCOUNT + a.members - 1}; "
+              f"cer-run's manifest parser accepts dev_account 0…{DEV_ACCOUNT_LIMIT} (at most "
+              f"{DEV_ACCOUNT_LIMIT - FIRST_MEMBER_ACCOUNT + 1} members), so `cer-run validate` will refuse it",
+              file=sys.stderr)
     out = Path(a.out)
     (out / "meters").mkdir(parents=True, exist_ok=True)
 

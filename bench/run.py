@@ -311,7 +311,7 @@ def run_session(binary: Path, manifest: Path, date: str, runs: Path, use_stats: 
             entry["nodeCpuSeconds"] = node
             phases[name] = entry
         for split, parent in (("fund", "members"), ("withdraw", "settle")):
-            if split in chain and parent in phases:
+            if split in chain and parent in phases and split not in phases:
                 phases[parent]["includes"] = {split: chain[split]}
     num_stats = {k: num(v) for k, v in (stats or {}).items() if k not in ("phases", "node")}
     runner_cpu_total = num_stats.get("cpuSeconds")
@@ -368,7 +368,8 @@ def table(entry: dict) -> list[str]:
     n = entry["members"]
     r = entry["result"]
     ph = r["phases"]
-    wait_label = "RPC wait s" if r["rpcMeasured"] else "wait≈ s (wall−CPU)"
+    # rpcSeconds sums the calls' durations: with concurrent calls it can exceed the wall time.
+    wait_label = "RPC wait s (Σ calls)" if r["rpcMeasured"] else "wait≈ s (wall−CPU)"
     rows = [f"| phase | wall s | tx | gas | gas/member | runner CPU s | {wait_label} | RPC calls | node busy s | node CPU s |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     order = PHASES + sorted(k for k in ph if k not in PHASES)
@@ -412,7 +413,7 @@ def table(entry: dict) -> list[str]:
               f"{fmt((ph.get('connect') or ph.get('startup') or {}).get('wallSeconds'))} s, "
               f"report {fmt((ph.get('report') or {}).get('wallSeconds'))} s",
               *[f"- {name} includes {part}: {f['transactions']} tx, {f['gasUsed']:,} gas"
-                for name, p in ph.items() for part, f in (p.get("includes") or {}).items()],
+                for name, p in ph.items() for part, f in (p.get("includes") or {}).items() if part not in ph],
               f"- peak memory: runner {r['runnerPeakRSSBytes'] / 2**20:.0f} MiB, dev chain "
               f"{r['nodePeakRSSBytes'] / 2**20:.0f} MiB; CPU: runner {r['runnerCpuSeconds']:.1f} s, "
               f"dev chain {r['nodeCpuSeconds']:.1f} s of {r['wallSeconds']:.1f} s wall",
@@ -420,6 +421,18 @@ def table(entry: dict) -> list[str]:
     if r["exitCode"]:
         lines += ["```", r["stderrTail"].strip()[-1500:], "```", ""]
     return lines
+
+
+def markdown(meta: dict) -> str:
+    runs = meta["runs"]
+    md = [f"# Session benchmark {meta['time']}", "",
+          f"cer-run at {meta['commit']}{' (Sources modified)' if meta.get('sourcesModified') else ''}, "
+          f"{meta.get('cpus')} CPUs; --stats {'yes' if meta.get('statsOption') else 'no'}, batching section "
+          f"{'yes' if meta.get('batchingSection') else 'no'}"
+          + (f"; seed {runs[0]['seed']}, delivery day {runs[0]['date']}." if runs else "."), ""]
+    for e in runs:
+        md += table(e)
+    return "\n".join(md)
 
 
 def main() -> int:
@@ -434,7 +447,12 @@ def main() -> int:
     p.add_argument("--keep", action="store_true", help="keep the generated folders and run folders")
     p.add_argument("--results", default=str(BENCH / "results"), help="folder for the JSON and Markdown results")
     p.add_argument("--no-save", action="store_true", help="print only, write nothing to --results")
+    p.add_argument("--render", metavar="JSON", help="only rewrite the Markdown of a saved result")
     a = p.parse_args()
+    if a.render:
+        path = Path(a.render)
+        path.with_suffix(".md").write_text(markdown(json.loads(path.read_text())))
+        return 0
     binary = Path(a.binary)
     if not binary.exists():
         sys.exit(f"error: {binary} does not exist (make build, or --binary / $CER_RUN)")
@@ -500,13 +518,7 @@ def main() -> int:
                 "statsOption": use_stats, "batchingSection": with_batching, "cpus": os.cpu_count(),
                 "runs": entries}
         (out / f"session-{stamp}.json").write_text(json.dumps(meta, indent=2) + "\n")
-        md = [f"# Session benchmark {stamp}", "",
-              f"cer-run at {commit}{' (Sources modified)' if dirty else ''}, {os.cpu_count()} CPUs; "
-              f"--stats {'yes' if use_stats else 'no'}, batching section {'yes' if with_batching else 'no'}; "
-              f"seed {a.seed}, delivery day {date}.", ""]
-        for e in entries:
-            md += table(e)
-        (out / f"session-{stamp}.md").write_text("\n".join(md))
+        (out / f"session-{stamp}.md").write_text(markdown(meta))
         print(f"results: {out / f'session-{stamp}.json'} and .md", file=sys.stderr)
     shutil.rmtree(snapshot_dir, ignore_errors=True)
     return 0 if all(e["result"]["exitCode"] == 0 for e in entries) else 1
