@@ -28,6 +28,9 @@ extension Phases {
         var number = 0
         var size = 32
         var sent = 0
+        /// Gas per entry of the last chunk mined (its receipt), to size the next without a
+        /// gas estimate.
+        var perEntry: UInt64?
         let from = await sender.sender.address
         while true {
             let name = "\(step)/\(number)"
@@ -41,8 +44,8 @@ extension Phases {
             } else {
                 guard try await proceed() else { break }
                 (part, gasLimit) = try await planChunk(
-                    c, name: name, candidates: remaining, size: size, cap: cap, from: from, to: to, abi: abi,
-                    encode: encode)
+                    c, name: name, candidates: remaining, size: size, cap: cap, perEntry: perEntry, from: from, to: to,
+                    abi: abi, encode: encode)
                 try c.journal.append(
                     chunkRecord,
                     [
@@ -51,8 +54,11 @@ extension Phases {
                     ])
             }
             let data = try await encode(part)
-            outcomes.append(
-                try await sender.ensure(step: name, to: to, data: data, gasLimit: gasLimit, abi: abi))
+            let outcome = try await sender.ensure(step: name, to: to, data: data, gasLimit: gasLimit, abi: abi)
+            outcomes.append(outcome)
+            if !part.isEmpty, !outcome.planned {
+                perEntry = outcome.receipt.gasUsed / UInt64(part.count) + 1
+            }
             let members = Set(part)
             remaining.removeAll { members.contains($0) }
             sent += part.count
@@ -63,11 +69,26 @@ extension Phases {
         return outcomes
     }
 
-    /// The next chunk from `candidates` and its gas limit (estimate + 25 %, at most `cap`).
+    /// The next chunk from `candidates` and its gas limit (at most `cap`).
+    ///
+    /// With `perEntry` (the gas per entry of the previous chunk's receipt) the chunk is sized
+    /// from it and its limit — 30 % over the extrapolation — is checked with one `eth_call` at
+    /// that gas: a call that succeeds with that gas means the transaction will, on the same
+    /// state (the operator is the only writer of these steps). Otherwise, or when that call
+    /// fails, `eth_estimateGas` decides (it runs the transaction several times on most nodes).
     private static func planChunk(
-        _ c: RunContext, name: String, candidates: [String], size: Int, cap: UInt64, from: Address, to: Address,
-        abi: ContractABI, encode: ([String]) async throws -> [UInt8]
+        _ c: RunContext, name: String, candidates: [String], size: Int, cap: UInt64, perEntry: UInt64?,
+        from: Address, to: Address, abi: ContractABI, encode: ([String]) async throws -> [UInt8]
     ) async throws -> ([String], UInt64?) {
+        if let perEntry, !c.planning {
+            let count = Int(min(UInt64(candidates.count), max(1, (cap * 7 / 10) / (perEntry * 13 / 10))))
+            let part = Array(candidates.prefix(count))
+            let limit = min(cap, UInt64(count) * perEntry * 13 / 10 + 30_000)
+            let data = try await encode(part)
+            if (try? await c.client.call(CallRequest(from: from, to: to, data: data, gas: limit))) != nil {
+                return (part, limit)
+            }
+        }
         var count = min(max(1, size), candidates.count)
         var grown = false
         while true {
