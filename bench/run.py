@@ -266,7 +266,7 @@ def run_session(binary: Path, manifest: Path, date: str, runs: Path, use_stats: 
     bounds: list[tuple[str, float, float, float]] = [("startup", 0.0, 0.0, 0.0)] + marks
     for split, parent in (("fund", "members"), ("withdraw", "settle")):
         names = [b[0] for b in bounds]
-        if parent in names and parent in last_progress:
+        if parent in names and parent in last_progress and split not in names:
             i = names.index(parent)
             t, rc, nc = last_progress[parent]
             bounds.insert(i + 1, (split, t, rc, nc))
@@ -447,6 +447,8 @@ def main() -> int:
     p.add_argument("--keep", action="store_true", help="keep the generated folders and run folders")
     p.add_argument("--results", default=str(BENCH / "results"), help="folder for the JSON and Markdown results")
     p.add_argument("--no-save", action="store_true", help="print only, write nothing to --results")
+    p.add_argument("--no-stats", action="store_true",
+                   help="do not pass --stats (measure from events, journal and /proc only)")
     p.add_argument("--render", metavar="JSON", help="only rewrite the Markdown of a saved result")
     a = p.parse_args()
     if a.render:
@@ -476,7 +478,7 @@ def main() -> int:
         sys.exit(f"error: could not copy a working {binary}")
     binary = snapshot
 
-    use_stats = supports(binary, "--stats")
+    use_stats = supports(binary, "--stats") and not a.no_stats
     with_batching = batching_accepted(binary, a.seed, date)
     plan: list[tuple[int, str | None]] = []
     if with_batching:
@@ -486,7 +488,7 @@ def main() -> int:
               "without it (path `default`)", file=sys.stderr)
         plan = [(n, None) for n in sorted(set(sizes) | set(direct))]
     if not use_stats:
-        print("note: `cer-run run` has no --stats yet: phases from --json event times, tx and gas from the "
+        print("note: without --stats: phases from --json event times, tx and gas from the "
               "journal, CPU from /proc", file=sys.stderr)
 
     entries = []
