@@ -73,10 +73,10 @@ import Testing
         #expect(Set(steps).count == steps.count, "a step was mined twice: \(steps)")
         for chunk in chunks {
             guard case .int(let limit)? = chunk.data["gasLimit"] else {
-                Issue.record("chunk without gas limit: \(chunk.line)")
+                Issue.record("chunk without gas limit: \(chunk.data)")
                 continue
             }
-            #expect(limit <= Self.cap, "\(chunk.line)")
+            #expect(limit <= Self.cap, "\(chunk.data)")
         }
         // Every key of the commit chunks once: the four members.
         let committed = chunks.filter { ($0.data["step"]?.stringValue ?? "").hasPrefix("commit/relayed/") }

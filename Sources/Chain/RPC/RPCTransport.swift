@@ -12,14 +12,14 @@ public protocol RPCTransport: Sendable {
     func send(_ body: Data, method: String) async throws(RPCError) -> Data
 }
 
-/// JSON-RPC over HTTP(S) with Foundation's URLSession.
+/// JSON-RPC over HTTP(S): HTTP/1.1 on SwiftNIO with keep-alive connections (`NIOHTTPClient`).
 public struct HTTPTransport: RPCTransport {
     public let url: URL
     /// Seconds before a request is abandoned (Besu's own limit is 30 s).
     public let timeout: TimeInterval
     /// Extra headers, e.g. `Authorization` for a protected node.
     public let headers: [String: String]
-    private let session: URLSession
+    private let client: Result<NIOHTTPClient, RPCError>
 
     /// The timeout used when none is given: `$CER_RUN_RPC_TIMEOUT` seconds when set (a positive
     /// number), otherwise 30 s (Besu's own limit). A request still unanswered then is abandoned as
@@ -37,11 +37,16 @@ public struct HTTPTransport: RPCTransport {
         self.url = url
         self.timeout = timeout
         self.headers = headers
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout
-        configuration.httpMaximumConnectionsPerHost = 8
-        self.session = URLSession(configuration: configuration)
+        var parts = URLComponents()
+        parts.scheme = url.scheme
+        parts.host = url.host
+        parts.port = url.port
+        let endpoint = parts.string ?? "<rpc endpoint>"
+        do {
+            client = .success(try NIOHTTPClient(url: url, timeout: timeout, headers: headers))
+        } catch {
+            client = .failure(.transport(url: endpoint, method: "-", reason: "TLS set-up failed: \(error)"))
+        }
     }
 
     /// Scheme, host and port only: paths and user info often carry API keys, and this text ends
@@ -55,27 +60,20 @@ public struct HTTPTransport: RPCTransport {
     }
 
     public func send(_ body: Data, method: String) async throws(RPCError) -> Data {
-        var request = URLRequest(url: url, timeoutInterval: timeout)
-        request.httpMethod = "POST"
-        request.httpBody = body
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        let data: Data
-        let response: URLResponse
+        let response: NIOHTTPClient.Response
         do {
-            (data, response) = try await session.data(for: request)
+            response = try await client.get().post(body)
+        } catch let error as RPCError {
+            throw error
         } catch {
-            throw .transport(url: endpoint, method: method, reason: error.localizedDescription)
+            throw .transport(url: endpoint, method: method, reason: "\(error)")
         }
-        guard let http = response as? HTTPURLResponse else {
-            throw .malformedResponse(method: method, reason: "not an HTTP response")
-        }
-        guard http.statusCode == 200 || Self.isJSONRPCAnswer(data) else {
+        guard response.status == 200 || Self.isJSONRPCAnswer(response.body) else {
             throw .http(
-                url: endpoint, method: method, status: http.statusCode,
-                body: String(decoding: data.prefix(500), as: UTF8.self))
+                url: endpoint, method: method, status: response.status,
+                body: String(decoding: response.body.prefix(500), as: UTF8.self))
         }
-        return data
+        return response.body
     }
 
     /// A JSON-RPC response body (an object with `jsonrpc`, or an array of them) is the node's
