@@ -153,7 +153,7 @@ extension ManifestParser {
                 f["dev_account"].fail("dev accounts are allowed only with `chain: {dev: true}`", hint: "use a keystore")
                 return nil
             }
-            return f["dev_account"].integer(range: 0...999).map { .devAccount(index: $0) }
+            return f["dev_account"].integer(range: 0...99_999).map { .devAccount(index: $0) }
         }
         guard let path = f["keystore"].string(hint: "path to an encrypted keystore v3 file") else { return nil }
         switch (f["password_env"].string(required: false), f["password_file"].string(required: false)) {
