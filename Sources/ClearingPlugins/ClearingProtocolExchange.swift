@@ -5,12 +5,18 @@ import Chain
 extension ClearingProtocol {
     /// The request an external plugin receives on stdin or as the POST body.
     public static func encodeRequest(orders: [ClearingOrder], slots: Int, params: JSONValue) -> JSONValue {
-        [
+        // One EIP-55 checksum (a keccak) per member, not per order.
+        var checksummed = [Address: String]()
+        for order in orders where checksummed[order.member] == nil {
+            checksummed[order.member] = order.member.checksummed
+        }
+        return [
             "protocol": .string(version), "slots": .int(Int64(slots)), "params": params,
             "orders": .array(
                 orders.map {
                     [
-                        "id": .string($0.id), "member": .string($0.member.checksummed), "slot": .int(Int64($0.slot)),
+                        "id": .string($0.id), "member": .string(checksummed[$0.member] ?? $0.member.checksummed),
+                        "slot": .int(Int64($0.slot)),
                         "side": $0.side == .buy ? "buy" : "sell", "quantityWh": .string(String($0.quantityWh)),
                         "limitPrice": .string(String($0.limitPrice)),
                     ]
