@@ -193,10 +193,10 @@ public struct MarketplaceContract: Sendable {
     }
 
     @discardableResult
-    public func revealOrdersBySig(sessionID: UInt64, _ auths: [RevealAuthorization], sender: TransactionSender)
+    public func revealOrdersRelayed(sessionID: UInt64, _ entries: [RevealEntry], sender: TransactionSender)
         async throws -> Receipt
     {
-        try await send(sender, "revealOrdersBySig", [.unsigned(sessionID), .array(auths.map(\.abiValue))])
+        try await send(sender, "revealOrdersRelayed", [.unsigned(sessionID), .array(entries.map(\.abiValue))])
     }
 
     @discardableResult

@@ -67,7 +67,8 @@ public struct CommitAuthorization: Sendable, Hashable {
             member: key.address, commitment: commitment, deadline: deadline, signature: try data.sign(with: key))
     }
 
-    var abiValue: ABIValue {
+    /// The `CommitAuth` tuple as `submitCommitmentsBySig` takes it.
+    public var abiValue: ABIValue {
         .tuple([
             .address(member), .fixedBytes(commitment), .unsigned(deadline), .unsigned(signature.recoveryID + 27),
             .fixedBytes(signature.r), .fixedBytes(signature.s),
@@ -75,33 +76,22 @@ public struct CommitAuthorization: Sendable, Hashable {
     }
 }
 
-/// A member's signed reveal, relayed with `revealOrdersBySig`.
-public struct RevealAuthorization: Sendable, Hashable {
+/// A member's reveal, relayed with `revealOrdersRelayed`. It carries no signature: the
+/// commitment already binds the orders and salt to the member, and only the member knows the salt.
+public struct RevealEntry: Sendable, Hashable {
     public var member: Address
+    /// The committed orders, in committed order.
     public var orders: [MarketOrder]
     public var salt: [UInt8]
-    public var deadline: UInt64
-    public var signature: Signature
 
-    /// Signs a reveal for relaying; `nonce` is the member's current `nonces(member)`.
-    public static func sign(
-        key: PrivateKey, chainID: UInt64, marketplace: Address, sessionID: UInt64, orders: [MarketOrder], salt: [UInt8],
-        nonce: BigUInt, deadline: UInt64
-    ) throws -> RevealAuthorization {
-        let data = MarketTypedData.reveal(
-            chainID: chainID, marketplace: marketplace, sessionID: sessionID, orders: orders, salt: salt, nonce: nonce,
-            deadline: deadline)
-        return RevealAuthorization(
-            member: key.address, orders: orders, salt: salt, deadline: deadline, signature: try data.sign(with: key))
+    public init(member: Address, orders: [MarketOrder], salt: [UInt8]) {
+        self.member = member
+        self.orders = orders
+        self.salt = salt
     }
 
-    /// The `MemberDeliveries` tuple as `setValidTransactions` takes it.
-    public var abiValue: ABIValue {
-        .tuple([
-            .address(member), orders.abiValue, .fixedBytes(salt), .unsigned(deadline),
-            .unsigned(signature.recoveryID + 27), .fixedBytes(signature.r), .fixedBytes(signature.s),
-        ])
-    }
+    /// The `RevealEntry` tuple as `revealOrdersRelayed` takes it.
+    public var abiValue: ABIValue { .tuple([.address(member), orders.abiValue, .fixedBytes(salt)]) }
 }
 
 /// The EIP-712 messages members sign for the relayed path (domain "CER Marketplace", "1").
@@ -134,27 +124,6 @@ public enum MarketTypedData {
             message: [
                 "sessionId": .string(String(sessionID)), "commitment": .string(commitment.hex),
                 "nonce": .string(String(nonce)), "deadline": .string(String(deadline)),
-            ])
-    }
-
-    /// `Reveal(uint256 sessionId,uint256[] orders,bytes32 salt,uint256 nonce,uint256 deadline)`.
-    public static func reveal(
-        chainID: UInt64, marketplace: Address, sessionID: UInt64, orders: [MarketOrder], salt: [UInt8], nonce: BigUInt,
-        deadline: UInt64
-    ) -> TypedData {
-        TypedData(
-            types: [
-                "EIP712Domain": domainType,
-                "Reveal": [
-                    .init(name: "sessionId", type: "uint256"), .init(name: "orders", type: "uint256[]"),
-                    .init(name: "salt", type: "bytes32"), .init(name: "nonce", type: "uint256"),
-                    .init(name: "deadline", type: "uint256"),
-                ],
-            ],
-            primaryType: "Reveal", domain: domain(chainID: chainID, marketplace: marketplace),
-            message: [
-                "sessionId": .string(String(sessionID)), "orders": .array(orders.map { .string(String($0.packed)) }),
-                "salt": .string(salt.hex), "nonce": .string(String(nonce)), "deadline": .string(String(deadline)),
             ])
     }
 }

@@ -5,8 +5,8 @@ import Foundation
 import Market
 
 /// Gas per member for a 24-slot session on a fresh dev chain: the direct path (one transaction
-/// per member per step) against the batched path (EIP-712 signatures relayed by the operator,
-/// publication and settlement in chunks). Prints a table; it is a benchmark, not a test.
+/// per member per step) against the batched path (EIP-712 commit signatures and reveals relayed by
+/// the operator, publication and settlement in chunks). Prints a table; it is a benchmark, not a test.
 @main
 struct GasReport {
     static func main() async throws {
@@ -110,14 +110,12 @@ struct GasReport {
         }
         try await control.mine(at: params.commitDeadline)
         if batched {
-            let auths = try (0..<count).map { m in
-                try RevealAuthorization.sign(
-                    key: memberKeys[m], chainID: chain.chainID, marketplace: market.address, sessionID: id,
-                    orders: orders[m], salt: salts[m], nonce: 1, deadline: deadline)
+            let entries = (0..<count).map { m in
+                RevealEntry(member: memberKeys[m].address, orders: orders[m], salt: salts[m])
             }
             record(
                 1, "reveal (24 orders)",
-                [try await market.revealOrdersBySig(sessionID: id, auths, sender: operatorSender)])
+                [try await market.revealOrdersRelayed(sessionID: id, entries, sender: operatorSender)])
         } else {
             var receipts = [Receipt]()
             for m in 0..<count {

@@ -24,13 +24,9 @@ import Testing
             sessionID: id, commitment: commitment, nonce: currentNonce, deadline: deadline)
     }
 
-    /// A signed reveal of member `index`, at the member's current nonce.
-    static func revealAuth(
-        _ f: MarketFixture, _ id: UInt64, _ index: Int, orders: [MarketOrder], salt: [UInt8], deadline: UInt64
-    ) async throws -> RevealAuthorization {
-        try RevealAuthorization.sign(
-            key: f.keys[index], chainID: f.chain.chainID, marketplace: f.market.address, sessionID: id, orders: orders,
-            salt: salt, nonce: try await f.market.nonce(of: f.keys[index].address), deadline: deadline)
+    /// A relayed reveal of member `index` (no signature: the commitment binds it).
+    static func revealEntry(_ f: MarketFixture, _ index: Int, orders: [MarketOrder], salt: [UInt8]) -> RevealEntry {
+        RevealEntry(member: f.keys[index].address, orders: orders, salt: salt)
     }
 
     @Test func operatorRelaysCommitsAndRevealsOfThreeMembers() async throws {
@@ -79,15 +75,11 @@ import Testing
         #expect(try await f.market.session(id).commits == 3)
         try await f.checkConservation(members: members, sessions: [id])
 
-        // Reveals: one transaction by the operator, signed at nonce 1.
+        // Reveals: one transaction by the operator, no signature.
         try await f.travel(to: params.commitDeadline)
-        var revealAuths = [RevealAuthorization]()
-        for i in members {
-            revealAuths.append(
-                try await Self.revealAuth(
-                    f, id, i, orders: orders[i]!, salt: salts[i]!, deadline: params.revealDeadline))
-        }
-        let revealReceipt = try await f.market.revealOrdersBySig(sessionID: id, revealAuths, sender: f.operatorSender)
+        let revealEntries = members.map { Self.revealEntry(f, $0, orders: orders[$0]!, salt: salts[$0]!) }
+        let revealReceipt = try await f.market.revealOrdersRelayed(
+            sessionID: id, revealEntries, sender: f.operatorSender)
         let revealed = f.market.contract.events(in: revealReceipt).filter { $0.event.name == "OrdersRevealed" }
         // Collateral: Alice 3000 Wh of bond at 0.05 = 150_000; Bob 1500 × 0.16 = 240_000;
         // Carol 800 × 0.130001 = 104_000.8 → 104_001 (rounded up).
@@ -101,7 +93,7 @@ import Testing
         }
         for i in members {
             try await f.expectFunds(i, available: 50 * Self.unit - collateral[i]!, locked: collateral[i]!)
-            #expect(try await f.market.nonce(of: f.keys[i].address) == 2)
+            #expect(try await f.market.nonce(of: f.keys[i].address) == 1)
             // The members paid no gas: the operator did.
             #expect(try await f.client.balance(of: f.keys[i].address) == ether[i]!)
         }
@@ -140,13 +132,12 @@ import Testing
 
         // A replayed reveal.
         try await f.travel(to: params.commitDeadline)
-        let reveal = try await Self.revealAuth(
-            f, id, alice, orders: orders, salt: salt, deadline: params.revealDeadline)
-        try await f.market.revealOrdersBySig(sessionID: id, [reveal], sender: f.operatorSender)
+        let reveal = Self.revealEntry(f, alice, orders: orders, salt: salt)
+        try await f.market.revealOrdersRelayed(sessionID: id, [reveal], sender: f.operatorSender)
         try await f.expectFunds(alice, available: 50 * Self.unit - 150_000, locked: 150_000)
-        let replayedReveal = try await f.market.revealOrdersBySig(sessionID: id, [reveal], sender: f.operatorSender)
+        let replayedReveal = try await f.market.revealOrdersRelayed(sessionID: id, [reveal], sender: f.operatorSender)
         #expect(f.market.contract.events(in: replayedReveal).map(\.event.name) == ["RelaySkipped"])
-        #expect(try await f.market.nonce(of: f.keys[alice].address) == 2)
+        #expect(try await f.market.nonce(of: f.keys[alice].address) == 1)
         try await f.checkConservation(members: [alice, bob], sessions: [id])
     }
 
@@ -175,14 +166,13 @@ import Testing
         try await f.market.submitCommitmentsBySig(sessionID: id, [live], sender: f.operatorSender)
         try await f.checkConservation(members: [alice], sessions: [id])
 
-        // A reveal signed to expire before the reveal phase even opened.
+        // A relayed reveal with a wrong salt is refused by the commitment.
         try await f.travel(to: params.commitDeadline)
-        let lateReveal = try await Self.revealAuth(
-            f, id, alice, orders: orders, salt: salt, deadline: params.commitDeadline - 1)
-        let revealExpired = await expectRevert("SignatureExpired") {
-            try await f.market.revealOrdersBySig(sessionID: id, [lateReveal], sender: f.operatorSender)
+        let wrongSalt = Self.revealEntry(f, alice, orders: orders, salt: Commitment.randomSalt())
+        let mismatch = await expectRevert("CommitmentMismatch") {
+            try await f.market.revealOrdersRelayed(sessionID: id, [wrongSalt], sender: f.operatorSender)
         }
-        #expect(revealExpired?["deadline"] == .unsigned(params.commitDeadline - 1))
+        #expect(mismatch?["member"] == .address(f.keys[alice].address))
         try await f.expectFunds(alice, available: 45 * Self.unit, locked: 5 * Self.unit)
         #expect(try await f.market.nonce(of: f.keys[alice].address) == 1)
     }

@@ -43,15 +43,12 @@ struct CommitAuth {
     bytes32 s;
 }
 
-/// @notice A member's EIP-712 authorisation to reveal, relayed by anyone.
-struct RevealAuth {
+/// @notice A member's reveal, relayed by anyone. No signature: the commitment (bound to chain,
+/// contract, session and member) already fixes orders and salt, and only the member knows the salt.
+struct RevealEntry {
     address member;
     uint256[] orders;
     bytes32 salt;
-    uint256 deadline;
-    uint8 v;
-    bytes32 r;
-    bytes32 s;
 }
 
 /// @notice One member's fills in a clearing publication. `orders` and `salt` are the revealed

@@ -2,19 +2,17 @@
 pragma solidity ^0.8.24;
 
 import {MarketBase} from "./MarketBase.sol";
-import {CommitAuth, MarketMath, RevealAuth, SessionParams, SessionState} from "./MarketTypes.sol";
+import {CommitAuth, MarketMath, RevealEntry, SessionParams, SessionState} from "./MarketTypes.sol";
 
 /// @title SessionOrders
 /// @notice Sessions and sealed orders: commit (hash + deposit), reveal (orders checked against
-/// the commitment, collateral locked), forfeit of unrevealed deposits, and the EIP-712 relayed
-/// entry points for members without gas.
+/// the commitment, collateral locked), forfeit of unrevealed deposits, and the relayed entry
+/// points for members without gas (EIP-712 signed commits, reveals bound by the commitment).
 abstract contract SessionOrders is MarketBase {
     using MarketMath for uint256;
 
     bytes32 public constant COMMIT_TYPEHASH =
         keccak256("Commit(uint256 sessionId,bytes32 commitment,uint256 nonce,uint256 deadline)");
-    bytes32 public constant REVEAL_TYPEHASH =
-        keccak256("Reveal(uint256 sessionId,uint256[] orders,bytes32 salt,uint256 nonce,uint256 deadline)");
     uint256 private constant HALF_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
 
     event SessionCreated(uint256 indexed sessionId, SessionParams params);
@@ -142,27 +140,18 @@ abstract contract SessionOrders is MarketBase {
         _reveal(sessionId, msg.sender, orders, salt);
     }
 
-    /// @notice Relays members' signed reveals.
-    function revealOrdersBySig(uint256 sessionId, RevealAuth[] calldata auths) external {
-        for (uint256 i = 0; i < auths.length; i++) {
-            RevealAuth calldata a = auths[i];
-            uint256 current = participation[sessionId][a.member];
+    /// @notice Relays members' reveals (anyone may relay). No signature is needed: the
+    /// commitment binds orders and salt to the member, and only the member knows the salt.
+    /// Members already past the commit step are skipped (`RelaySkipped`).
+    function revealOrdersRelayed(uint256 sessionId, RevealEntry[] calldata entries) external {
+        for (uint256 i = 0; i < entries.length; i++) {
+            RevealEntry calldata e = entries[i];
+            uint256 current = participation[sessionId][e.member];
             if (current != 0 && current & FLAG_MASK != FLAG_COMMITTED) {
-                emit RelaySkipped(sessionId, a.member);
+                emit RelaySkipped(sessionId, e.member);
                 continue;
             }
-            bytes32 structHash = keccak256(
-                abi.encode(
-                    REVEAL_TYPEHASH,
-                    sessionId,
-                    keccak256(abi.encodePacked(a.orders)),
-                    a.salt,
-                    members[a.member].nonce,
-                    a.deadline
-                )
-            );
-            _useSignature(a.member, structHash, a.deadline, a.v, a.r, a.s);
-            _reveal(sessionId, a.member, a.orders, a.salt);
+            _reveal(sessionId, e.member, e.orders, e.salt);
         }
     }
 
