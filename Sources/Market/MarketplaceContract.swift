@@ -62,18 +62,18 @@ public struct MarketplaceContract: Sendable {
         try await send(sender, "setPriorSessionValidation", [.bool(required)])
     }
 
-    /// The member's status, registration time, EIP-712 nonce and notarised adhesion document hash.
+    /// The member's status, registration time and notarised adhesion document hash.
     public func member(_ address: Address) async throws -> (
-        status: MemberStatus, registeredAt: UInt64, nonce: UInt64, docHash: [UInt8]
+        status: MemberStatus, registeredAt: UInt64, docHash: [UInt8]
     ) {
         let v = try await read("members", [.address(address)])
-        guard v.count == 4 else {
+        guard v.count == 3 else {
             throw ContractCallError.rpc(
-                .malformedResponse(method: "members", reason: "expected 4 fields, got \(v.count)"))
+                .malformedResponse(method: "members", reason: "expected 3 fields, got \(v.count)"))
         }
         return (
             MemberStatus(rawValue: UInt8(v[0].uintValue ?? 0)) ?? .none, UInt64(v[1].uintValue ?? 0),
-            UInt64(v[2].uintValue ?? 0), v[3].bytesValue ?? []
+            v[2].bytesValue ?? []
         )
     }
 
@@ -118,10 +118,6 @@ public struct MarketplaceContract: Sendable {
     }
 
     public func treasury() async throws -> BigUInt { try await read("treasury")[0].uintValue ?? 0 }
-
-    public func nonce(of member: Address) async throws -> BigUInt {
-        try await read("nonces", [.address(member)])[0].uintValue ?? 0
-    }
 
     // MARK: sessions
 

@@ -55,13 +55,14 @@ public struct CommitAuthorization: Sendable, Hashable {
     public var deadline: UInt64
     public var signature: Signature
 
-    /// Signs a commitment for relaying; `nonce` is the member's current `nonces(member)`.
+    /// Signs a commitment for relaying. No nonce: the session makes it single-use (a member
+    /// commits once per session; a replay is skipped).
     public static func sign(
-        key: PrivateKey, chainID: UInt64, marketplace: Address, sessionID: UInt64, commitment: [UInt8], nonce: BigUInt,
+        key: PrivateKey, chainID: UInt64, marketplace: Address, sessionID: UInt64, commitment: [UInt8],
         deadline: UInt64
     ) throws -> CommitAuthorization {
         let data = MarketTypedData.commit(
-            chainID: chainID, marketplace: marketplace, sessionID: sessionID, commitment: commitment, nonce: nonce,
+            chainID: chainID, marketplace: marketplace, sessionID: sessionID, commitment: commitment,
             deadline: deadline)
         return CommitAuthorization(
             member: key.address, commitment: commitment, deadline: deadline, signature: try data.sign(with: key))
@@ -108,22 +109,22 @@ public enum MarketTypedData {
         ]
     }
 
-    /// `Commit(uint256 sessionId,bytes32 commitment,uint256 nonce,uint256 deadline)`.
+    /// `Commit(uint256 sessionId,bytes32 commitment,uint256 deadline)`.
     public static func commit(
-        chainID: UInt64, marketplace: Address, sessionID: UInt64, commitment: [UInt8], nonce: BigUInt, deadline: UInt64
+        chainID: UInt64, marketplace: Address, sessionID: UInt64, commitment: [UInt8], deadline: UInt64
     ) -> TypedData {
         TypedData(
             types: [
                 "EIP712Domain": domainType,
                 "Commit": [
                     .init(name: "sessionId", type: "uint256"), .init(name: "commitment", type: "bytes32"),
-                    .init(name: "nonce", type: "uint256"), .init(name: "deadline", type: "uint256"),
+                    .init(name: "deadline", type: "uint256"),
                 ],
             ],
             primaryType: "Commit", domain: domain(chainID: chainID, marketplace: marketplace),
             message: [
                 "sessionId": .string(String(sessionID)), "commitment": .string(commitment.hex),
-                "nonce": .string(String(nonce)), "deadline": .string(String(deadline)),
+                "deadline": .string(String(deadline)),
             ])
     }
 }

@@ -97,7 +97,7 @@ struct GasReport {
             let auths = try (0..<count).map { m in
                 try CommitAuthorization.sign(
                     key: memberKeys[m], chainID: chain.chainID, marketplace: market.address, sessionID: id,
-                    commitment: commitments[m], nonce: 0, deadline: deadline)
+                    commitment: commitments[m], deadline: deadline)
             }
             record(0, "commit", [try await market.submitCommitmentsBySig(sessionID: id, auths, sender: operatorSender)])
         } else {

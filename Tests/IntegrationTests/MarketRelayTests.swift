@@ -8,20 +8,14 @@ import Testing
 @Suite struct MarketRelayTests {
     static let unit = MarketFixture.unit
 
-    /// A signed commit of member `index` for `commitment`, at the member's current nonce unless given.
+    /// A signed commit of member `index` for `commitment` (no nonce; the session makes it single-use).
     static func commitAuth(
         _ f: MarketFixture, _ id: UInt64, _ index: Int, commitment: [UInt8], deadline: UInt64,
-        nonce: BigUInt? = nil, chainID: UInt64? = nil, marketplace: Address? = nil
+        chainID: UInt64? = nil, marketplace: Address? = nil
     ) async throws -> CommitAuthorization {
-        let currentNonce: BigUInt
-        if let nonce {
-            currentNonce = nonce
-        } else {
-            currentNonce = try await f.market.nonce(of: f.keys[index].address)
-        }
-        return try CommitAuthorization.sign(
+        try CommitAuthorization.sign(
             key: f.keys[index], chainID: chainID ?? f.chain.chainID, marketplace: marketplace ?? f.market.address,
-            sessionID: id, commitment: commitment, nonce: currentNonce, deadline: deadline)
+            sessionID: id, commitment: commitment, deadline: deadline)
     }
 
     /// A relayed reveal of member `index` (no signature: the commitment binds it).
@@ -48,7 +42,6 @@ import Testing
         for i in members {
             salts[i] = Commitment.randomSalt()
             commitments[i] = try f.sealedCommitment(id, i, orders[i]!, salts[i]!)
-            #expect(try await f.market.nonce(of: f.keys[i].address) == 0)
         }
         var ether = [Int: BigUInt]()
         for i in members { ether[i] = try await f.client.balance(of: f.keys[i].address) }
@@ -70,7 +63,6 @@ import Testing
         }
         for i in members {
             try await f.expectFunds(i, available: 45 * Self.unit, locked: 5 * Self.unit)
-            #expect(try await f.market.nonce(of: f.keys[i].address) == 1)
         }
         #expect(try await f.market.session(id).commits == 3)
         try await f.checkConservation(members: members, sessions: [id])
@@ -93,7 +85,6 @@ import Testing
         }
         for i in members {
             try await f.expectFunds(i, available: 50 * Self.unit - collateral[i]!, locked: collateral[i]!)
-            #expect(try await f.market.nonce(of: f.keys[i].address) == 1)
             // The members paid no gas: the operator did.
             #expect(try await f.client.balance(of: f.keys[i].address) == ether[i]!)
         }
@@ -127,7 +118,6 @@ import Testing
             try await f.market.submitCommitment(sessionID: id, commitment: commitment, sender: f.sender(alice))
         }
         #expect(again?["member"] == .address(f.keys[alice].address))
-        #expect(try await f.market.nonce(of: f.keys[alice].address) == 1)
         try await f.expectFunds(alice, available: 45 * Self.unit, locked: 5 * Self.unit)
 
         // A replayed reveal.
@@ -137,7 +127,6 @@ import Testing
         try await f.expectFunds(alice, available: 50 * Self.unit - 150_000, locked: 150_000)
         let replayedReveal = try await f.market.revealOrdersRelayed(sessionID: id, [reveal], sender: f.operatorSender)
         #expect(f.market.contract.events(in: replayedReveal).map(\.event.name) == ["RelaySkipped"])
-        #expect(try await f.market.nonce(of: f.keys[alice].address) == 1)
         try await f.checkConservation(members: [alice, bob], sessions: [id])
     }
 
@@ -158,7 +147,6 @@ import Testing
         #expect(expired?["member"] == .address(f.keys[alice].address))
         #expect(expired?["deadline"] == .unsigned(now - 1))
         #expect(expired?.uint("nowTime").map { $0 > BigUInt(now - 1) } == true)
-        #expect(try await f.market.nonce(of: f.keys[alice].address) == 0)
         try await f.expectFunds(alice, available: 50 * Self.unit, locked: 0)
 
         // Signed with a live deadline, the same commitment is accepted.
@@ -174,7 +162,6 @@ import Testing
         }
         #expect(mismatch?["member"] == .address(f.keys[alice].address))
         try await f.expectFunds(alice, available: 45 * Self.unit, locked: 5 * Self.unit)
-        #expect(try await f.market.nonce(of: f.keys[alice].address) == 1)
     }
 
     @Test func signatureByAnotherKeyIsRejected() async throws {
@@ -185,9 +172,8 @@ import Testing
         let orders = [MarketOrder(slot: 0, side: .buy, quantityWh: 1_000, limitPrice: 150_000)]
         let commitment = try f.sealedCommitment(id, alice, orders, Commitment.randomSalt())
 
-        // Mallory signs a commitment in Alice's name (at Alice's nonce, so only the key differs).
-        var forged = try await Self.commitAuth(
-            f, id, mallory, commitment: commitment, deadline: params.commitDeadline, nonce: 0)
+        // Mallory signs a commitment in Alice's name (only the key differs).
+        var forged = try await Self.commitAuth(f, id, mallory, commitment: commitment, deadline: params.commitDeadline)
         forged.member = f.keys[alice].address
         let wrongKey = await expectRevert("InvalidSignature") {
             try await f.market.submitCommitmentsBySig(sessionID: id, [forged], sender: f.operatorSender)
@@ -204,7 +190,6 @@ import Testing
         }
         #expect(batch?["member"] == .address(f.keys[alice].address))
         for i in [alice, mallory] {
-            #expect(try await f.market.nonce(of: f.keys[i].address) == 0)
             try await f.expectFunds(i, available: 50 * Self.unit, locked: 0)
         }
         #expect(try await f.market.session(id).commits == 0)
@@ -237,12 +222,10 @@ import Testing
         await expectRevert("InvalidSignature") {
             try await f.market.submitCommitmentsBySig(sessionID: id, [otherSession], sender: f.operatorSender)
         }
-        #expect(try await f.market.nonce(of: f.keys[alice].address) == 0)
 
         // The same authorisation for this chain, contract and session is accepted.
         let right = try await Self.commitAuth(f, id, alice, commitment: commitment, deadline: params.commitDeadline)
         try await f.market.submitCommitmentsBySig(sessionID: id, [right], sender: f.operatorSender)
-        #expect(try await f.market.nonce(of: f.keys[alice].address) == 1)
         try await f.expectFunds(alice, available: 45 * Self.unit, locked: 5 * Self.unit)
         try await f.checkConservation(members: [alice], sessions: [id])
     }

@@ -76,7 +76,7 @@ import Testing
         let auths = try members.map { i in
             try CommitAuthorization.sign(
                 key: f.keys[i], chainID: f.chain.chainID, marketplace: f.market.address, sessionID: id,
-                commitment: try f.sealedCommitment(id, i, Self.buy, Commitment.randomSalt()), nonce: 0,
+                commitment: try f.sealedCommitment(id, i, Self.buy, Commitment.randomSalt()),
                 deadline: params.commitDeadline)
         }
         try await f.market.submitCommitmentsBySig(sessionID: id, [auths[0]], sender: f.sender(6))

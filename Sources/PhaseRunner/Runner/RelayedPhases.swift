@@ -39,8 +39,7 @@ extension Phases {
         ) { ids in
             let participants = ids.compactMap { byID[$0] }
             let unsigned = participants.filter { signed[$0.id] == nil }
-            let nonces = try await memberNonces(c, market, unsigned.map(\.address))
-            for (participant, nonce) in zip(unsigned, nonces) {
+            for participant in unsigned {
                 guard let key = c.members[participant.id]?.key else { continue }
                 let salt = try salts[participant.id] ?? salt(c, participant.id)
                 let commitment = try Commitment.compute(
@@ -49,7 +48,7 @@ extension Phases {
                 signed[participant.id] =
                     try CommitAuthorization.sign(
                         key: key, chainID: c.chainID, marketplace: market.address, sessionID: id,
-                        commitment: commitment, nonce: nonce, deadline: deadline
+                        commitment: commitment, deadline: deadline
                     ).abiValue
             }
             return try submit.encodeCall([.unsigned(id), .array(participants.compactMap { signed[$0.id] })])

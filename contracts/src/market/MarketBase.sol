@@ -19,9 +19,6 @@ abstract contract MarketBase is MarketErrors {
     struct Member {
         MemberStatus status;
         uint64 registeredAt;
-        /// @dev EIP-712 nonce for the relayed entry points, packed with the status so that the
-        /// signature check and the membership check read one storage slot.
-        uint64 nonce;
         bytes32 adhesionDocHash;
     }
 
@@ -175,11 +172,6 @@ abstract contract MarketBase is MarketErrors {
         if (m.status != from) revert InvalidStatusChange(member, m.status, to);
         m.status = to;
         emit MemberStatusChanged(member, from, to);
-    }
-
-    /// @notice EIP-712 nonce of a member, for the relayed (…BySig) entry points.
-    function nonces(address member) external view returns (uint256) {
-        return members[member].nonce;
     }
 
     function _requireActive(address member) internal view {

@@ -12,7 +12,7 @@ abstract contract SessionOrders is MarketBase {
     using MarketMath for uint256;
 
     bytes32 public constant COMMIT_TYPEHASH =
-        keccak256("Commit(uint256 sessionId,bytes32 commitment,uint256 nonce,uint256 deadline)");
+        keccak256("Commit(uint256 sessionId,bytes32 commitment,uint256 deadline)");
     uint256 private constant HALF_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
 
     event SessionCreated(uint256 indexed sessionId, SessionParams params);
@@ -103,8 +103,9 @@ abstract contract SessionOrders is MarketBase {
         _commit(sessionId, msg.sender, commitment);
     }
 
-    /// @notice Relays members' signed commitments (anyone may relay; each signature names its
-    /// member's current nonce and a deadline).
+    /// @notice Relays members' signed commitments (anyone may relay; each signature names the
+    /// session and a deadline). No nonce: an authorisation is single-use because a member commits
+    /// once per session, so a replay finds the member committed and is skipped (`RelaySkipped`).
     function submitCommitmentsBySig(uint256 sessionId, CommitAuth[] calldata auths) external {
         for (uint256 i = 0; i < auths.length; i++) {
             CommitAuth calldata a = auths[i];
@@ -112,9 +113,8 @@ abstract contract SessionOrders is MarketBase {
                 emit RelaySkipped(sessionId, a.member);
                 continue;
             }
-            bytes32 structHash =
-                keccak256(abi.encode(COMMIT_TYPEHASH, sessionId, a.commitment, members[a.member].nonce, a.deadline));
-            _useSignature(a.member, structHash, a.deadline, a.v, a.r, a.s);
+            bytes32 structHash = keccak256(abi.encode(COMMIT_TYPEHASH, sessionId, a.commitment, a.deadline));
+            _checkSignature(a.member, structHash, a.deadline, a.v, a.r, a.s);
             _commit(sessionId, a.member, a.commitment);
         }
     }
@@ -236,14 +236,14 @@ abstract contract SessionOrders is MarketBase {
         );
     }
 
-    function _useSignature(address member, bytes32 structHash, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
+    function _checkSignature(address member, bytes32 structHash, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
         private
+        view
     {
         if (block.timestamp > deadline) revert SignatureExpired(member, deadline, block.timestamp);
         if (uint256(s) > HALF_ORDER) revert InvalidSignature(member);
         bytes32 digest = keccak256(abi.encodePacked("\x19\x01", domainSeparator(), structHash));
         address signer = ecrecover(digest, v, r, s);
         if (signer == address(0) || signer != member) revert InvalidSignature(member);
-        members[member].nonce += 1;
     }
 }
