@@ -1,5 +1,6 @@
 import BigInt
 import Chain
+import Foundation
 
 /// The marketplace's events, typed. The clear phase rebuilds the order book from
 /// `ordersRevealed` exactly as an auditor would, from the chain rather than from any file.
@@ -10,9 +11,9 @@ public enum MarketEvent: Sendable, Hashable {
     case withdrawn(member: Address, amount: BigUInt)
     case sessionCreated(sessionID: UInt64)
     case commitmentSubmitted(sessionID: UInt64, member: Address, commitment: [UInt8])
-    case ordersRevealed(sessionID: UInt64, member: Address, orders: [MarketOrder], salt: [UInt8], collateral: BigUInt)
+    case ordersRevealed(sessionID: UInt64, member: Address, orders: [MarketOrder], salt: [UInt8])
     case depositForfeited(sessionID: UInt64, member: Address, amount: BigUInt)
-    case memberCleared(sessionID: UInt64, member: Address, fills: [MarketFill], released: BigUInt)
+    case memberCleared(sessionID: UInt64, member: Address, fills: [MarketFill])
     case clearingPublished(sessionID: UInt64, clearingPrices: [UInt64], resultHash: [UInt8])
     case memberValidated(
         sessionID: UInt64, member: Address, delivered: [UInt64], paid: BigUInt, receivable: BigUInt, penalty: BigUInt)
@@ -32,6 +33,7 @@ public enum MarketEvent: Sendable, Hashable {
         func u64(_ name: String) -> UInt64? { uint(name).flatMap { $0.bitWidth <= 64 ? UInt64($0) : nil } }
         func bytes(_ name: String) -> [UInt8]? { value(name)?.bytesValue }
         func words(_ name: String) -> [BigUInt]? { value(name)?.elements?.compactMap(\.uintValue) }
+        func packed(_ name: String, width: Int) -> [BigUInt]? { bytes(name).flatMap { Self.unpack($0, width: width) } }
         func status(_ name: String) -> MemberStatus? { u64(name).flatMap { MemberStatus(rawValue: UInt8($0)) } }
         switch event.event.name {
         case "MemberRegistered":
@@ -53,28 +55,29 @@ public enum MarketEvent: Sendable, Hashable {
             guard let id = u64("sessionId"), let m = address("member"), let c = bytes("commitment") else { return nil }
             self = .commitmentSubmitted(sessionID: id, member: m, commitment: c)
         case "OrdersRevealed":
-            guard let id = u64("sessionId"), let m = address("member"), let w = words("orders"),
-                let salt = bytes("salt"), let c = uint("collateral")
+            guard let id = u64("sessionId"), let m = address("member"), let w = packed("orders", width: 19),
+                let salt = bytes("salt")
             else { return nil }
             let orders = w.compactMap(MarketOrder.init(packed:))
             guard orders.count == w.count else { return nil }
-            self = .ordersRevealed(sessionID: id, member: m, orders: orders, salt: salt, collateral: c)
+            self = .ordersRevealed(sessionID: id, member: m, orders: orders, salt: salt)
         case "DepositForfeited":
             guard let id = u64("sessionId"), let m = address("member"), let a = uint("amount") else { return nil }
             self = .depositForfeited(sessionID: id, member: m, amount: a)
         case "MemberCleared":
-            guard let id = u64("sessionId"), let m = address("member"), let w = words("fills"), let r = uint("released")
-            else { return nil }
+            guard let id = u64("sessionId"), let m = address("member"), let w = packed("fills", width: 18) else {
+                return nil
+            }
             let fills = w.compactMap(MarketFill.init(packed:))
             guard fills.count == w.count else { return nil }
-            self = .memberCleared(sessionID: id, member: m, fills: fills, released: r)
+            self = .memberCleared(sessionID: id, member: m, fills: fills)
         case "ClearingPublished":
             guard let id = u64("sessionId"), let p = words("clearingPrices"), let h = bytes("resultHash") else {
                 return nil
             }
             self = .clearingPublished(sessionID: id, clearingPrices: p.map { UInt64($0) }, resultHash: h)
         case "MemberValidated":
-            guard let id = u64("sessionId"), let m = address("member"), let d = words("delivered"),
+            guard let id = u64("sessionId"), let m = address("member"), let d = packed("delivered", width: 8),
                 let paid = uint("paid"), let receivable = uint("receivable"), let penalty = uint("penalty")
             else { return nil }
             self = .memberValidated(
@@ -101,6 +104,13 @@ public enum MarketEvent: Sendable, Hashable {
             self = .other(event)
         }
     }
+
+    /// The words of a packed event field (`MarketMath.pack`): `width` bytes each, big-endian;
+    /// nil when the length is not a multiple of `width`.
+    public static func unpack(_ bytes: [UInt8], width: Int) -> [BigUInt]? {
+        guard width > 0, bytes.count % width == 0 else { return nil }
+        return stride(from: 0, to: bytes.count, by: width).map { BigUInt(Data(bytes[$0..<($0 + width)])) }
+    }
 }
 
 extension MarketplaceContract {
@@ -121,7 +131,7 @@ extension MarketplaceContract {
                 topics: [[event.topic], [ABI.encode(.uint(256), .unsigned(sessionID))]]))
         return try logs.map { log in
             guard
-                case .ordersRevealed(_, let member, let orders, let salt, _)? = MarketEvent(
+                case .ordersRevealed(_, let member, let orders, let salt)? = MarketEvent(
                     try event.decode(topics: log.topics, data: log.data))
             else {
                 throw ContractCallError.rpc(
@@ -144,7 +154,7 @@ extension MarketplaceContract {
         var fills = [Address: [MarketFill]]()
         for log in logs {
             guard
-                case .memberCleared(_, let member, let memberFills, _)? = MarketEvent(
+                case .memberCleared(_, let member, let memberFills)? = MarketEvent(
                     try event.decode(topics: log.topics, data: log.data))
             else {
                 throw ContractCallError.rpc(

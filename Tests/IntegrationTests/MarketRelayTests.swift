@@ -72,16 +72,16 @@ import Testing
         let revealEntries = members.map { Self.revealEntry(f, $0, orders: orders[$0]!, salt: salts[$0]!) }
         let revealReceipt = try await f.market.revealOrdersRelayed(
             sessionID: id, revealEntries, sender: f.operatorSender)
-        let revealed = f.market.contract.events(in: revealReceipt).filter { $0.event.name == "OrdersRevealed" }
+        let revealed = f.market.events(in: revealReceipt).filter {
+            if case .ordersRevealed = $0 { return true } else { return false }
+        }
         // Collateral: Alice 3000 Wh of bond at 0.05 = 150_000; Bob 1500 × 0.16 = 240_000;
         // Carol 800 × 0.130001 = 104_000.8 → 104_001 (rounded up).
         let collateral: [Int: BigUInt] = [alice: 150_000, bob: 240_000, carol: 104_001]
         #expect(revealed.count == 3)
         for (event, i) in zip(revealed, members) {
-            #expect(event["member"] == .value(.address(f.keys[i].address)))
-            #expect(event["orders"] == .value(orders[i]!.abiValue))
-            #expect(event["salt"] == .value(.fixedBytes(salts[i]!)))
-            #expect(event["collateral"] == .value(.uint(collateral[i]!)))
+            #expect(
+                event == .ordersRevealed(sessionID: id, member: f.keys[i].address, orders: orders[i]!, salt: salts[i]!))
         }
         for i in members {
             try await f.expectFunds(i, available: 50 * Self.unit - collateral[i]!, locked: collateral[i]!)

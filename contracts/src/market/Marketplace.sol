@@ -11,12 +11,15 @@ import {MarketMath, MemberDeliveries, MemberFills, SessionState} from "./MarketT
 contract Marketplace is SessionOrders {
     using MarketMath for uint256;
 
-    event MemberCleared(uint256 indexed sessionId, address indexed member, uint256[] fills, uint256 released);
+    /// @notice `fills` is packed: 18 bytes per fill word (bits 0–143), big-endian. What was
+    /// released follows from the revealed orders and the fills.
+    event MemberCleared(uint256 indexed sessionId, address indexed member, bytes fills);
     event ClearingPublished(uint256 indexed sessionId, uint64[] clearingPrices, bytes32 resultHash);
+    /// @notice `delivered` is packed: 8 bytes (uint64, big-endian) per fill, in fill order.
     event MemberValidated(
         uint256 indexed sessionId,
         address indexed member,
-        uint256[] delivered,
+        bytes delivered,
         uint256 paid,
         uint256 receivable,
         uint256 penalty
@@ -89,7 +92,7 @@ contract Marketplace is SessionOrders {
         // The result hash chains (member, hash of its orders and fills) in publication order.
         s.resultHash = keccak256(abi.encode(s.resultHash, e.member, fillsHash));
         s.cleared += 1;
-        emit MemberCleared(sessionId, e.member, e.fills, released);
+        emit MemberCleared(sessionId, e.member, MarketMath.pack(e.fills, MarketMath.FILL_BYTES));
     }
 
     uint256 private constant CLEARING_NET = 0;
@@ -194,7 +197,9 @@ contract Marketplace is SessionOrders {
         participation[sessionId][e.member] = VALIDATED_BIT | (receive_ << 2);
         s.validationHash = keccak256(abi.encode(s.validationHash, e.member, keccak256(abi.encode(e.delivered)), e.penalty));
         s.validated += 1;
-        emit MemberValidated(sessionId, e.member, e.delivered, pay, receive_, e.penalty);
+        emit MemberValidated(
+            sessionId, e.member, MarketMath.pack(e.delivered, MarketMath.DELIVERED_BYTES), pay, receive_, e.penalty
+        );
     }
 
     /// @notice Closes validation: every cleared member validated, deliveries balanced per slot,

@@ -17,9 +17,10 @@ abstract contract SessionOrders is MarketBase {
 
     event SessionCreated(uint256 indexed sessionId, SessionParams params);
     event CommitmentSubmitted(uint256 indexed sessionId, address indexed member, bytes32 commitment);
-    event OrdersRevealed(
-        uint256 indexed sessionId, address indexed member, uint256[] orders, bytes32 salt, uint256 collateral
-    );
+    /// @notice `orders` is packed: 19 bytes per order word (bits 0–151), big-endian, in revealed
+    /// order. With the salt, anyone can recompute the commitment; the collateral follows from
+    /// the orders and the session's bond.
+    event OrdersRevealed(uint256 indexed sessionId, address indexed member, bytes orders, bytes32 salt);
     event DepositForfeited(uint256 indexed sessionId, address indexed member, uint256 amount);
     /// @notice A relayed entry skipped because its member had already done that step (e.g. the
     /// same authorisation was submitted by someone else first).
@@ -176,7 +177,7 @@ abstract contract SessionOrders is MarketBase {
         if (available < collateral) revert InsufficientFunds(member, available, collateral);
         acc.available = uint128(available - collateral);
         acc.locked = uint128(uint256(acc.locked) - s.deposit + collateral);
-        emit OrdersRevealed(sessionId, member, orders, salt, collateral);
+        emit OrdersRevealed(sessionId, member, MarketMath.pack(orders, MarketMath.ORDER_BYTES), salt);
     }
 
     /// @notice Validates packed orders and returns the collateral they lock.
