@@ -40,10 +40,23 @@ public struct MemberDeliveriesEntry: Sendable, Hashable {
         self.penalty = penalty
     }
 
-    /// The `MemberDeliveries` tuple as `setValidTransactions` takes it.
+    /// The cleared fill words `setValidTransactions` takes: each fill word with its order's side
+    /// (bits 144–151), slot (152–167) and limit price (168–231), as the contract hashed them at
+    /// clearing. A fill naming no order is sent as is (the contract then refuses the hash).
+    public var clearedFills: [BigUInt] {
+        fills.map { fill in
+            let index = Int(fill.orderIndex)
+            guard index < orders.count else { return fill.packed }
+            let order = orders[index]
+            return fill.packed | (order.packed >> 128) << 144 | BigUInt(order.limitPrice) << 168
+        }
+    }
+
+    /// The `MemberDeliveries` tuple as `setValidTransactions` takes it (cleared fills, no orders).
     public var abiValue: ABIValue {
         .tuple([
-            .address(member), orders.abiValue, fills.abiValue, .array(delivered.map { .unsigned($0) }), .uint(penalty),
+            .address(member), .array(clearedFills.map { .uint($0) }), .array(delivered.map { .unsigned($0) }),
+            .uint(penalty),
         ])
     }
 }

@@ -61,11 +61,12 @@ struct MemberFills {
     uint256[] fills;
 }
 
-/// @notice One member's validated deliveries: the cleared orders and fills again (checked
-/// against the stored hash), the delivered Wh per fill, and a penalty in token base units.
+/// @notice One member's validated deliveries: its cleared fills (checked against the hash stored
+/// at clearing), the delivered Wh per fill, and a penalty in token base units. A cleared fill is
+/// the fill word with its order's side, slot and limit price added (see `MarketMath`), so the
+/// orders need not be sent again.
 struct MemberDeliveries {
     address member;
-    uint256[] orders;
     uint256[] fills;
     uint256[] delivered;
     uint256 penalty;
@@ -77,6 +78,8 @@ struct MemberDeliveries {
 /// Order word: bits 0–63 limit price (base units per kWh), 64–127 quantity (Wh), 128–135 side
 /// (0 buy, 1 sell), 136–151 slot; higher bits zero.
 /// Fill word: bits 0–63 price, 64–127 quantity (Wh), 128–143 order index; higher bits zero.
+/// Cleared fill word (stored by hash at clearing, sent at validation): the fill word, then bits
+/// 144–151 side, 152–167 slot, 168–231 limit price of the filled order; higher bits zero.
 /// Money for q Wh at p per kWh is q·p/1000: buyers pay and lock the ceiling, sellers receive the
 /// floor, so the contract never pays out more than it took; the difference (dust) goes to the
 /// treasury.
@@ -117,6 +120,30 @@ library MarketMath {
 
     function fillHighBits(uint256 word) internal pure returns (uint256) {
         return word >> 144;
+    }
+
+    /// @notice A fill word with its (checked) order's side, slot and limit price.
+    function clearedFill(uint256 fill, uint256 order) internal pure returns (uint256) {
+        return fill | ((order >> 128) << 144) | ((order & MASK64) << 168);
+    }
+
+    function clearedSide(uint256 word) internal pure returns (uint256) {
+        return (word >> 144) & 0xff;
+    }
+
+    function clearedSlot(uint256 word) internal pure returns (uint256) {
+        return (word >> 152) & 0xffff;
+    }
+
+    function clearedLimit(uint256 word) internal pure returns (uint256) {
+        return (word >> 168) & MASK64;
+    }
+
+    /// @notice keccak256 of the words' concatenation (as `abi.encodePacked`).
+    function hashWords(uint256[] memory words) internal pure returns (bytes32 h) {
+        assembly ("memory-safe") {
+            h := keccak256(add(words, 0x20), mul(mload(words), 0x20))
+        }
     }
 
     /// @dev Bytes per packed word in events: an order fits 19 bytes (152 bits), a fill 18

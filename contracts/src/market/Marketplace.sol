@@ -60,6 +60,7 @@ contract Marketplace is SessionOrders {
         uint256 lockedAtReveal = _checkOrders(e.orders, s.slots, bond);
         uint256 stillLocked = 0;
         uint256 nextIndex = 0;
+        uint256[] memory cleared = new uint256[](e.fills.length);
         for (uint256 f = 0; f < e.fills.length; f++) {
             uint256 fill = e.fills[f];
             if (fill.fillHighBits() != 0) revert InvalidFill(e.member, f, fill, "non-zero high bits");
@@ -80,6 +81,7 @@ contract Marketplace is SessionOrders {
             if (side == 1 && price < order.orderPrice()) revert FillBelowLimit(e.member, index, price, order.orderPrice());
             stillLocked += MarketMath.collateral(side, quantity, order.orderPrice(), bond);
             net[order.orderSlot()] += side == 0 ? int256(quantity) : -int256(quantity);
+            cleared[f] = MarketMath.clearedFill(fill, order);
         }
         uint256 released = lockedAtReveal - stillLocked;
         if (released > 0) {
@@ -87,9 +89,9 @@ contract Marketplace is SessionOrders {
             acc.locked -= uint128(released);
             acc.available += uint128(released);
         }
-        bytes32 fillsHash = keccak256(abi.encode(e.orders, e.fills));
+        bytes32 fillsHash = MarketMath.hashWords(cleared);
         participation[sessionId][e.member] = uint256(fillsHash) & HASH_MASK;
-        // The result hash chains (member, hash of its orders and fills) in publication order.
+        // The result hash chains (member, hash of its cleared fills) in publication order.
         s.resultHash = keccak256(abi.encode(s.resultHash, e.member, fillsHash));
         s.cleared += 1;
         emit MemberCleared(sessionId, e.member, MarketMath.pack(e.fills, MarketMath.FILL_BYTES));
@@ -144,9 +146,11 @@ contract Marketplace is SessionOrders {
 
     // ---- validation publication ----
 
-    /// @notice Publishes one chunk of validated deliveries. Buyers pay ceil(delivered × price /
-    /// 1000) into the session pool, sellers are owed floor(delivered × price / 1000); penalties
-    /// (capped by what the member still has locked) go to the treasury; all collateral is released.
+    /// @notice Publishes one chunk of validated deliveries: per member its cleared fills (checked
+    /// against the hash stored at clearing, so the orders are not sent again). Buyers pay
+    /// ceil(delivered × price / 1000) into the session pool, sellers are owed floor(delivered ×
+    /// price / 1000); penalties (capped by what the member still has locked) go to the treasury;
+    /// all collateral is released.
     function setValidTransactions(uint256 sessionId, MemberDeliveries[] calldata entries) external onlyOperator {
         Session storage s = _session(sessionId);
         _requireState(sessionId, s, SessionState.Cleared);
@@ -164,7 +168,7 @@ contract Marketplace is SessionOrders {
     {
         uint256 word = participation[sessionId][e.member];
         if (word == 0 || word & (FLAG_MASK | VALIDATED_BIT) != 0) revert FillsMismatch(sessionId, e.member);
-        if ((uint256(keccak256(abi.encode(e.orders, e.fills))) & HASH_MASK) != word) {
+        if ((uint256(keccak256(abi.encodePacked(e.fills))) & HASH_MASK) != word) {
             revert FillsMismatch(sessionId, e.member);
         }
         if (e.delivered.length != e.fills.length) revert WrongDeliveryCount(e.member, e.delivered.length, e.fills.length);
@@ -174,18 +178,17 @@ contract Marketplace is SessionOrders {
         uint256 receive_ = 0;
         for (uint256 f = 0; f < e.fills.length; f++) {
             uint256 fill = e.fills[f];
-            uint256 order = e.orders[fill.fillOrderIndex()];
             uint256 quantity = fill.fillQuantity();
             uint256 delivered = e.delivered[f];
             if (delivered > quantity) revert DeliveredExceedsFill(e.member, f, delivered, quantity);
-            uint256 side = order.orderSide();
-            locked += MarketMath.collateral(side, quantity, order.orderPrice(), bond);
+            uint256 side = fill.clearedSide();
+            locked += MarketMath.collateral(side, quantity, fill.clearedLimit(), bond);
             if (side == 0) {
                 pay += MarketMath.ceilDiv1000(delivered * fill.fillPrice());
             } else {
                 receive_ += (delivered * fill.fillPrice()) / 1000;
             }
-            net[order.orderSlot()] += side == 0 ? int256(delivered) : -int256(delivered);
+            net[fill.clearedSlot()] += side == 0 ? int256(delivered) : -int256(delivered);
         }
         if (e.penalty > locked - pay) revert PenaltyTooHigh(e.member, e.penalty, locked - pay);
         MarketBase.Account storage acc = accounts[e.member];
@@ -258,14 +261,18 @@ contract Marketplace is SessionOrders {
                 }
                 amount = _checkOrders(e.orders, s.slots, s.sellerBondPerKWh);
             } else {
-                if ((uint256(keccak256(abi.encode(e.orders, e.fills))) & HASH_MASK) != word) {
-                    revert FillsMismatch(sessionId, e.member);
-                }
+                uint256[] memory cleared = new uint256[](e.fills.length);
                 for (uint256 f = 0; f < e.fills.length; f++) {
-                    uint256 order = e.orders[e.fills[f].fillOrderIndex()];
+                    uint256 index = e.fills[f].fillOrderIndex();
+                    if (index >= e.orders.length) revert FillsMismatch(sessionId, e.member);
+                    uint256 order = e.orders[index];
+                    cleared[f] = MarketMath.clearedFill(e.fills[f], order);
                     amount += MarketMath.collateral(
                         order.orderSide(), e.fills[f].fillQuantity(), order.orderPrice(), s.sellerBondPerKWh
                     );
+                }
+                if ((uint256(MarketMath.hashWords(cleared)) & HASH_MASK) != word) {
+                    revert FillsMismatch(sessionId, e.member);
                 }
             }
             participation[sessionId][e.member] = RELEASED;
