@@ -57,31 +57,42 @@ contract Marketplace is SessionOrders {
             revert CommitmentMismatch(sessionId, e.member, computed);
         }
         uint256 bond = s.sellerBondPerKWh;
-        uint256 lockedAtReveal = _checkOrders(e.orders, s.slots, bond);
+        uint256[] calldata orders = e.orders;
+        uint256[] calldata fills = e.fills;
+        uint256 lockedAtReveal = _checkOrders(orders, s.slots, bond);
         uint256 stillLocked = 0;
         uint256 nextIndex = 0;
-        uint256[] memory cleared = new uint256[](e.fills.length);
-        for (uint256 f = 0; f < e.fills.length; f++) {
-            uint256 fill = e.fills[f];
-            if (fill.fillHighBits() != 0) revert InvalidFill(e.member, f, fill, "non-zero high bits");
-            uint256 index = fill.fillOrderIndex();
-            if (index < nextIndex || index >= e.orders.length) {
-                revert InvalidFill(e.member, f, fill, "order index out of range or not increasing");
+        uint256[] memory cleared = new uint256[](fills.length);
+        // Unchecked: every term is below 2^64 (a checked fill and a checked order word), so no
+        // product, sum or slot net can overflow.
+        unchecked {
+            for (uint256 f = 0; f < fills.length; ++f) {
+                uint256 fill = fills[f];
+                if (fill.fillHighBits() != 0) revert InvalidFill(e.member, f, fill, "non-zero high bits");
+                uint256 index = fill.fillOrderIndex();
+                if (index < nextIndex || index >= orders.length) {
+                    revert InvalidFill(e.member, f, fill, "order index out of range or not increasing");
+                }
+                nextIndex = index + 1;
+                uint256 order = orders[index];
+                uint256 quantity = fill.fillQuantity();
+                if (quantity == 0) revert InvalidFill(e.member, f, fill, "zero quantity");
+                if (quantity > order.orderQuantity()) {
+                    revert FillExceedsOrder(e.member, index, quantity, order.orderQuantity());
+                }
+                uint256 price = fill.fillPrice();
+                uint256 limit = order.orderPrice();
+                if (order.orderSide() == 0) {
+                    if (price > limit) revert FillAboveLimit(e.member, index, price, limit);
+                    stillLocked += (quantity * limit + 999) / 1000;
+                    net[order.orderSlot()] += int256(quantity);
+                } else {
+                    if (price < limit) revert FillBelowLimit(e.member, index, price, limit);
+                    stillLocked += (quantity * bond + 999) / 1000;
+                    net[order.orderSlot()] -= int256(quantity);
+                }
+                cleared[f] = MarketMath.clearedFill(fill, order);
             }
-            nextIndex = index + 1;
-            uint256 order = e.orders[index];
-            uint256 quantity = fill.fillQuantity();
-            if (quantity == 0) revert InvalidFill(e.member, f, fill, "zero quantity");
-            if (quantity > order.orderQuantity()) {
-                revert FillExceedsOrder(e.member, index, quantity, order.orderQuantity());
-            }
-            uint256 price = fill.fillPrice();
-            uint256 side = order.orderSide();
-            if (side == 0 && price > order.orderPrice()) revert FillAboveLimit(e.member, index, price, order.orderPrice());
-            if (side == 1 && price < order.orderPrice()) revert FillBelowLimit(e.member, index, price, order.orderPrice());
-            stillLocked += MarketMath.collateral(side, quantity, order.orderPrice(), bond);
-            net[order.orderSlot()] += side == 0 ? int256(quantity) : -int256(quantity);
-            cleared[f] = MarketMath.clearedFill(fill, order);
         }
         uint256 released = lockedAtReveal - stillLocked;
         if (released > 0) {
@@ -176,19 +187,26 @@ contract Marketplace is SessionOrders {
         uint256 locked = 0;
         uint256 pay = 0;
         uint256 receive_ = 0;
-        for (uint256 f = 0; f < e.fills.length; f++) {
-            uint256 fill = e.fills[f];
-            uint256 quantity = fill.fillQuantity();
-            uint256 delivered = e.delivered[f];
-            if (delivered > quantity) revert DeliveredExceedsFill(e.member, f, delivered, quantity);
-            uint256 side = fill.clearedSide();
-            locked += MarketMath.collateral(side, quantity, fill.clearedLimit(), bond);
-            if (side == 0) {
-                pay += MarketMath.ceilDiv1000(delivered * fill.fillPrice());
-            } else {
-                receive_ += (delivered * fill.fillPrice()) / 1000;
+        uint256[] calldata fills = e.fills;
+        uint256[] calldata deliveredWh = e.delivered;
+        // Unchecked: the cleared words match the hash stored at clearing, so every field is below
+        // 2^64, and the delivered Wh are checked against the fill before use.
+        unchecked {
+            for (uint256 f = 0; f < fills.length; ++f) {
+                uint256 fill = fills[f];
+                uint256 quantity = fill.fillQuantity();
+                uint256 delivered = deliveredWh[f];
+                if (delivered > quantity) revert DeliveredExceedsFill(e.member, f, delivered, quantity);
+                if (fill.clearedSide() == 0) {
+                    locked += (quantity * fill.clearedLimit() + 999) / 1000;
+                    pay += (delivered * fill.fillPrice() + 999) / 1000;
+                    net[fill.clearedSlot()] += int256(delivered);
+                } else {
+                    locked += (quantity * bond + 999) / 1000;
+                    receive_ += (delivered * fill.fillPrice()) / 1000;
+                    net[fill.clearedSlot()] -= int256(delivered);
+                }
             }
-            net[fill.clearedSlot()] += side == 0 ? int256(delivered) : -int256(delivered);
         }
         if (e.penalty > locked - pay) revert PenaltyTooHigh(e.member, e.penalty, locked - pay);
         MarketBase.Account storage acc = accounts[e.member];

@@ -181,21 +181,24 @@ abstract contract SessionOrders is MarketBase {
     }
 
     /// @notice Validates packed orders and returns the collateral they lock.
+    /// @dev Unchecked arithmetic: quantities, prices and the bond are below 2^64, so each
+    /// product is below 2^128 and a sum of at most 1,600 of them cannot overflow.
     function _checkOrders(uint256[] calldata orders, uint16 slots, uint256 bond) internal pure returns (uint256 total) {
-        if (orders.length == 0) revert NoOrders();
-        if (orders.length > uint256(slots) * MAX_ORDERS_PER_SLOT) {
-            revert TooManyOrders(orders.length, uint256(slots) * MAX_ORDERS_PER_SLOT);
-        }
-        for (uint256 i = 0; i < orders.length; i++) {
-            uint256 w = orders[i];
-            if (w.orderHighBits() != 0) revert InvalidOrder(i, w, "non-zero high bits");
-            uint256 side = w.orderSide();
-            if (side > 1) revert InvalidOrder(i, w, "side must be 0 (buy) or 1 (sell)");
-            uint256 quantity = w.orderQuantity();
-            if (quantity == 0) revert InvalidOrder(i, w, "zero quantity");
-            uint256 slot = w.orderSlot();
-            if (slot >= slots) revert SlotOutOfRange(i, slot, slots);
-            total += MarketMath.collateral(side, quantity, w.orderPrice(), bond);
+        uint256 n = orders.length;
+        if (n == 0) revert NoOrders();
+        if (n > uint256(slots) * MAX_ORDERS_PER_SLOT) revert TooManyOrders(n, uint256(slots) * MAX_ORDERS_PER_SLOT);
+        unchecked {
+            for (uint256 i = 0; i < n; ++i) {
+                uint256 w = orders[i];
+                if (w.orderHighBits() != 0) revert InvalidOrder(i, w, "non-zero high bits");
+                uint256 side = w.orderSide();
+                if (side > 1) revert InvalidOrder(i, w, "side must be 0 (buy) or 1 (sell)");
+                uint256 quantity = w.orderQuantity();
+                if (quantity == 0) revert InvalidOrder(i, w, "zero quantity");
+                uint256 slot = w.orderSlot();
+                if (slot >= slots) revert SlotOutOfRange(i, slot, slots);
+                total += (quantity * (side == 0 ? w.orderPrice() : bond) + 999) / 1000;
+            }
         }
     }
 
