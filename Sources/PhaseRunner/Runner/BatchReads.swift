@@ -5,13 +5,6 @@ import Market
 /// Reads of one value per member, sent as JSON-RPC batches (a 1,000-member community would
 /// otherwise wait for thousands of round trips).
 extension Phases {
-    /// `nonces(member)` of each address, in one JSON-RPC batch.
-    static func memberNonces(_ c: RunContext, _ market: MarketplaceContract, _ members: [Address]) async throws
-        -> [BigUInt]
-    {
-        try await batchRead(c, market, "nonces", members).map { $0.first?.uintValue ?? 0 }
-    }
-
     /// Members whose on-chain status is Active (the contract refuses a whole relayed batch
     /// naming any other), one JSON-RPC batch.
     static func activeMembers(_ c: RunContext, _ market: MarketplaceContract, _ members: [Address]) async throws
