@@ -22,7 +22,7 @@ public struct DevChainOptions: Sendable {
     /// Where the `devchain/` package lives; found from the working directory when nil.
     public var devchainDirectory: URL?
     /// Longest wait for the server to start answering.
-    public var startupTimeout: Duration = .seconds(60)
+    public var startupTimeout: Duration = .seconds(180)
 
     public init() {}
 }
