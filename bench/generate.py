@@ -40,7 +40,7 @@ LATITUDE, LONGITUDE = 45.48, 9.19  # Milan
 
 OPERATOR_ACCOUNT = 1
 FIRST_MEMBER_ACCOUNT = 2
-DEV_ACCOUNT_LIMIT = 999  # Sources/Manifest/ManifestSections.swift: dev_account 0...999
+DEV_ACCOUNT_LIMIT = 99_999  # Sources/Manifest/ManifestSections.swift: dev_account 0...99_999
 
 # Shares of the community (of N); producers at least one, the rest consumers.
 PROSUMER_SHARE = 0.25
