@@ -1,6 +1,7 @@
 import BigInt
 import Chain
 import Foundation
+import Manifest
 import Market
 
 /// `batching.submission: relayed`: agent members sign, the operator sends. Commits go out as
@@ -14,19 +15,10 @@ extension Phases {
         guard let market = c.market, let id = c.sessionID else { return }
         let agents = c.manifest.participants.filter { !$0.orders.isEmpty && c.members[$0.id] != nil }
         let committed = Set(try await committedMembers(c).map(\.hex))
-        var pending = agents.filter { !committed.contains($0.address.hex) }
-        guard !pending.isEmpty else { return }
-        let active = try await activeMembers(c, market, pending.map(\.address))
-        for participant in pending where !active.contains(participant.address) {
-            c.warn("\(participant.id) is not an active member: no commitment relayed")
-        }
-        pending.removeAll { !active.contains($0.address) }
-        guard !pending.isEmpty else { return }
         let deadline = UInt64(c.manifest.deadlines.commit)
-        guard try await c.chainTime() < deadline else {
-            for participant in pending { c.warn("\(participant.id) missed the commit deadline") }
-            return
-        }
+        let pending = try await relayable(
+            c, market, agents.filter { !committed.contains($0.address.hex) }, step: "commit", deadline: deadline)
+        guard !pending.isEmpty else { return }
         let byID = Dictionary(uniqueKeysWithValues: agents.map { ($0.id, $0) })
         var salts = [String: [UInt8]]()
         for participant in pending { salts[participant.id] = try salt(c, participant.id) }
@@ -64,18 +56,10 @@ extension Phases {
         let committed = Set(try await committedMembers(c).map(\.hex))
         let revealed = Set(
             try await market.revealedOrders(sessionID: id, fromBlock: c.sessionBlock).map(\.member.hex))
-        var pending = agents.filter { committed.contains($0.address.hex) && !revealed.contains($0.address.hex) }
+        let pending = try await relayable(
+            c, market, agents.filter { committed.contains($0.address.hex) && !revealed.contains($0.address.hex) },
+            step: "reveal", deadline: UInt64(c.manifest.deadlines.reveal))
         guard !pending.isEmpty else { return }
-        let active = try await activeMembers(c, market, pending.map(\.address))
-        for participant in pending where !active.contains(participant.address) {
-            c.warn("\(participant.id) is not an active member (suspended?): its reveal cannot be relayed")
-        }
-        pending.removeAll { !active.contains($0.address) }
-        guard !pending.isEmpty else { return }
-        guard try await c.chainTime() < UInt64(c.manifest.deadlines.reveal) else {
-            for participant in pending { c.warn("\(participant.id) missed the reveal deadline") }
-            return
-        }
         let byID = Dictionary(uniqueKeysWithValues: agents.map { ($0.id, $0) })
         let relay = try market.contract.abi.function("revealOrdersRelayed")
         try await sendChunked(
@@ -90,5 +74,23 @@ extension Phases {
             return try relay.encodeCall([.unsigned(id), .array(entries)])
         }
         c.log("reveals in: \(try await market.session(id).reveals) (relayed)")
+    }
+
+    /// The members of `pending` whose `step` can be relayed now: active on chain (the contract
+    /// refuses a whole batch naming any other) and before `deadline` in chain time; a warning
+    /// for each one left out.
+    private static func relayable(
+        _ c: RunContext, _ market: MarketplaceContract, _ pending: [SessionManifest.Participant], step: String,
+        deadline: UInt64
+    ) async throws -> [SessionManifest.Participant] {
+        guard !pending.isEmpty else { return [] }
+        let active = try await activeMembers(c, market, pending.map(\.address))
+        for participant in pending where !active.contains(participant.address) {
+            c.warn("\(participant.id) is not an active member: its \(step) cannot be relayed")
+        }
+        let ready = pending.filter { active.contains($0.address) }
+        guard !ready.isEmpty, try await c.chainTime() >= deadline else { return ready }
+        for participant in ready { c.warn("\(participant.id) missed the \(step) deadline") }
+        return []
     }
 }
