@@ -16,7 +16,8 @@ struct CerRun: AsyncParsableCommand {
             ClearCommand.self, ReplayCommand.self, ReportCommand.self,
             AuditCommand.self,
             DevnetCommand.self,
-            DemoCommand.self, KeystoreCommand.self, DeployCommand.self, MemberCommand.self,
+            DemoCommand.self, KeystoreCommand.self, DeployCommand.self, MemberCommand.self, AdminCommand.self,
+            ServeCommand.self,
         ]
     )
 }
