@@ -1,0 +1,16 @@
+// What the page knows, shared by the views.
+export const state = {
+  info: null,          // /api/v1/info
+  account: null,       // the wallet's selected address (EIP-55)
+  chainId: null,       // the wallet's chain id (BigInt)
+  chainOk: false,      // wallet chain == the server's chain id
+  marketplace: null,
+  token: null,
+  decimals: 6,
+  symbol: "",
+  chainOffset: 0,      // chain time − local clock, seconds
+  sessions: [],        // SessionSummary items
+  sessionId: null,     // the selected session's id (API id)
+  session: null,       // its detail
+  memberStatus: null,  // "none" | "pending" | …
+};

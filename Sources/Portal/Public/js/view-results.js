@@ -1,0 +1,60 @@
+// Results of the selected session for the connected member: chart, fills, deliveries, money.
+import { $, el, say, money, pricePerKWh, short } from "./dom.js";
+import { t } from "./i18n.js";
+import { state } from "./state.js";
+import { api } from "./api.js";
+import { resultsChart } from "./chart.js";
+import { whToKwh } from "./units.js";
+
+export async function refresh() {
+  const s = state.session;
+  const box = $("results-body");
+  if (!s) { box.hidden = true; return; }
+  box.hidden = false;
+  say("results-message", "", "");
+  const results = await api.results(s.id, state.account || undefined);
+  let report = null;
+  if (s.reportAvailable) {
+    try { report = await api.report(s.id); } catch { report = null; }
+  }
+  const labelOf = new Map((s.slotStarts || []).map((x) => [x.slot, x.start]));
+  const volume = new Map((report?.slots || []).map((x) => [x.slot, BigInt(x.volumeWh ?? 0)]));
+  const mine = (results.fills || []).filter((f) => !state.account || f.member.toLowerCase() === state.account.toLowerCase());
+  const slots = Array.from({ length: s.slots }, (_, i) => ({
+    slot: i, label: labelOf.get(i) || String(i), price: null, boughtWh: 0n, soldWh: 0n, volumeWh: volume.get(i) ?? null,
+  }));
+  for (const p of results.prices || []) if (slots[p.slot] && p.price !== null) slots[p.slot].price = BigInt(p.price);
+  for (const f of mine) {
+    if (!slots[f.slot]) continue;
+    if (f.side === "buy") slots[f.slot].boughtWh += BigInt(f.quantityWh);
+    else slots[f.slot].soldWh += BigInt(f.quantityWh);
+  }
+  const hasPrices = slots.some((x) => x.price !== null);
+  $("results-state").textContent = t("state." + results.state, {}, results.state);
+  $("results-empty").hidden = hasPrices;
+  const chartBox = $("results-chart");
+  chartBox.replaceChildren(resultsChart(slots, {
+    decimals: state.decimals, symbol: state.symbol || "€",
+    labels: { title: t("results.chart"), price: t("results.price"), bought: t("results.bought"), sold: t("results.sold"), volume: t("results.volume") },
+  }));
+  $("fills").replaceChildren(...mine.map((f) => el("tr", { class: "fill-row", "data-member": f.member }, [
+    el("td", { text: `${f.slot} · ${labelOf.get(f.slot) || ""}` }), el("td", { text: t("orders." + f.side) }),
+    el("td", { class: "num", text: whToKwh(f.quantityWh) }), el("td", { class: "num", text: pricePerKWh(f.price) }),
+  ])));
+  $("fills-empty").hidden = mine.length > 0;
+  const deliveries = (results.deliveries || []).filter((d) => !state.account || d.member.toLowerCase() === state.account.toLowerCase());
+  $("deliveries").replaceChildren(...deliveries.map((d) => el("tr", {}, [
+    el("td", { text: `${d.slot} · ${labelOf.get(d.slot) || ""}` }), el("td", { text: t("orders." + d.side) }),
+    el("td", { class: "num", text: whToKwh(d.validatedWh) }), el("td", { class: "num", text: whToKwh(d.shortfallWh) }),
+    el("td", { class: "num", text: money(d.penalty) }),
+  ])));
+  $("deliveries-empty").hidden = deliveries.length > 0;
+  const me = (results.members || []).find((m) => state.account && m.address.toLowerCase() === state.account.toLowerCase());
+  $("r-bought").textContent = me ? `${whToKwh(me.boughtWh)} kWh` : "—";
+  $("r-sold").textContent = me ? `${whToKwh(me.soldWh)} kWh` : "—";
+  $("r-delivered").textContent = me ? `${whToKwh(me.deliveredWh)} kWh` : "—";
+  $("r-paid").textContent = me ? money(me.paid) : "—";
+  $("r-received").textContent = me ? money(me.received) : "—";
+  $("r-penalty").textContent = me ? money(me.penalty) : "—";
+  $("r-member").textContent = state.account ? short(state.account) : t("results.allMembers");
+}
