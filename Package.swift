@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(
@@ -62,10 +63,19 @@ let package = Package(
                 "SessionReport",
             ]
         ),
+        .target(
+            name: "Portal",
+            dependencies: [
+                "PhaseRunner", "SessionReport", "Market", "Chain", "Manifest",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Public"), .copy("OpenAPI")]
+        ),
         .executableTarget(
             name: "cer-run",
             dependencies: [
-                "PhaseRunner", "DevChain", "Chain", "Manifest", "ClearingPlugins",
+                "PhaseRunner", "DevChain", "Chain", "Manifest", "ClearingPlugins", "Portal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -83,6 +93,12 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests", dependencies: ["Chain", "DevChain", "Market", "PhaseRunner"],
             exclude: ["flaky_rpc_proxy.py"]),
+        .testTarget(
+            name: "PortalTests",
+            dependencies: [
+                "Portal", "PhaseRunner", "Chain", "DevChain", "Market", "Manifest", "SessionReport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,73 @@
+import Chain
+import Foundation
+import Manifest
+import PhaseRunner
+
+/// Where `cer-run serve` reads from, resolved from its options: the runs root, the node (the
+/// `--rpc` given, else the manifest's `chain.rpc`, else the newest run's) and the marketplace
+/// (`--marketplace`, else the manifest's `contracts.marketplace`, else the newest run's journal).
+public struct PortalSources: Sendable {
+    public let runsRoot: URL
+    public let rpc: URL?
+    public let marketplace: Address?
+    /// The chain id the manifest expects of its node (nil without a manifest or for a dev chain).
+    public let expectedChainID: UInt64?
+
+    /// Resolves the options; a bad one is a `.badRequest` naming it.
+    public static func resolve(manifest path: String?, runs: String?, rpc: String?, marketplace: String?)
+        throws(PortalError) -> PortalSources
+    {
+        var manifest: SessionManifest?
+        if let path {
+            do { manifest = try ManifestLoader.load(path: path) } catch {
+                throw .badRequest("--manifest \(path):\n\(error.description)")
+            }
+        }
+        let root = URL(fileURLWithPath: runs ?? "runs")
+        let newest = RunCatalog(root: root).runs().first
+        var rpcURL: URL?
+        var expected: UInt64?
+        if let rpc {
+            guard let url = URL(string: rpc), url.scheme == "http" || url.scheme == "https" else {
+                throw .badRequest("--rpc \(rpc): give an http:// or https:// URL")
+            }
+            rpcURL = url
+        } else if case .rpc(let url, let chainID, _, _, _)? = (manifest ?? newest?.manifest)?.chain {
+            rpcURL = URL(string: url)
+            expected = chainID
+        }
+        var market: Address?
+        if let marketplace {
+            guard marketplace.count == 42, let address = try? Address(marketplace) else {
+                throw .badRequest("--marketplace \(marketplace): give 0x and 40 hex digits")
+            }
+            market = address
+        } else if case .existing(let address, _)? = manifest?.contracts {
+            market = address
+        } else {
+            market = newest.flatMap { RunFacts($0).marketplace }
+        }
+        return PortalSources(runsRoot: root, rpc: rpcURL, marketplace: market, expectedChainID: expected)
+    }
+
+    /// The data layer for these sources: connects to the node when there is one and a
+    /// marketplace to read.
+    public func data(adminEnabled: Bool) async throws(PortalError) -> PortalData {
+        var chain: ChainAccess?
+        if let rpc {
+            guard let marketplace else {
+                throw .badRequest(
+                    "a node is configured (\(rpc.absoluteString)) but no marketplace: pass --marketplace 0x… or a manifest "
+                        + "with contracts.marketplace")
+            }
+            let access = try await ChainAccess.connect(rpc: rpc, marketplace: marketplace)
+            if let expectedChainID, expectedChainID != access.chainID {
+                throw .badRequest(
+                    "the node at \(rpc.absoluteString) reports chain id \(access.chainID), the manifest expects "
+                        + "\(expectedChainID): check --rpc")
+            }
+            chain = access
+        }
+        return PortalData(catalog: RunCatalog(root: runsRoot), chain: chain, adminEnabled: adminEnabled)
+    }
+}
