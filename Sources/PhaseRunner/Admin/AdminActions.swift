@@ -131,6 +131,8 @@ public struct AdminActions: Sendable {
     public let connection: MemberConnection
     /// First block of the log queries (the marketplace's deployment block, or 0).
     public let fromBlock: UInt64
+    /// Runs `apply` calls one at a time (copies share it): concurrent sends would race for nonces.
+    let gate = SerialGate()
 
     /// The admin key's address (checked == marketplace admin()).
     public var address: Address { connection.address }
@@ -204,6 +206,12 @@ public struct AdminActions: Sendable {
     /// Checks the member's current status first: already in the target → sent:false;
     /// an impossible change (e.g. approve an active member) → a typed error with plain words (CLI exit 2).
     public func apply(_ action: AdminAction, to member: Address) async throws -> AdminOutcome {
+        let actions = self
+        return try await gate.run { try await actions.applyNow(action, to: member) }
+    }
+
+    /// `apply` without the gate.
+    func applyNow(_ action: AdminAction, to member: Address) async throws -> AdminOutcome {
         let (before, changes) = try await state(of: member)
         let who = member.checksummed
         if before == action.target {
@@ -245,5 +253,22 @@ public struct AdminActions: Sendable {
         throw AdminError.impossible(
             "cannot \(action.rawValue) \(who): it is \(now), and \(action.rawValue) needs it \(MemberText.memberStatus(action.required.rawValue))\(hint); nothing was sent"
         )
+    }
+}
+
+/// Runs bodies strictly one after the other, in call order (an actor alone would interleave
+/// them at each `await`).
+actor SerialGate {
+    private var tail: Task<Void, Never> = Task {}
+
+    /// Runs `body` after every earlier one finished.
+    func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let previous = tail
+        let work = Task {
+            await previous.value
+            return try await body()
+        }
+        tail = Task { _ = try? await work.value }
+        return try await work.value
     }
 }
