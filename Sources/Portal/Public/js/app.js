@@ -34,6 +34,7 @@ async function refreshView(view = document.body.dataset.view) {
     else if (view === "funds") await funds.refresh();
     else if (view === "results") { if (!state.session) await session.loadSessions(); await results.refresh(); }
     else if (view === "admin") await admin.refresh();
+    if ($("banner").dataset.kind === "error") say("banner", "", "");
     document.body.dataset.loaded = view;
   } catch (error) {
     console.error(error);

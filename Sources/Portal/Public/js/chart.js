@@ -67,7 +67,7 @@ export function resultsChart(slots, { decimals, symbol, labels }) {
       r.append(node("title", {}, `${s.label}: ${labels.sold} ${formatUnits(s.soldWh, 3, 0)} kWh`));
       svg.append(r);
     }
-    if (n <= 25 || i % 4 === 0) svg.append(node("text", { x: x(i).toFixed(1), y: H - 8, "text-anchor": "middle", class: "axis" }, s.label));
+    if (i % (n > 48 ? 8 : n > 12 ? 3 : 1) === 0) svg.append(node("text", { x: x(i).toFixed(1), y: H - 8, "text-anchor": "middle", class: "axis" }, s.label));
   });
   svg.append(node("line", { x1: left, y1: zero, x2: W - right, y2: zero, stroke: "#888" }));
   return svg;

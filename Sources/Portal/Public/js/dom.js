@@ -37,7 +37,7 @@ export function errorText(error) {
     }
     return text;
   }
-  return t("err.wallet", { detail: String((error && error.message) || error) });
+  return t("err.unexpected", { detail: String((error && error.message) || error) });
 }
 
 /** Token base units → "1.50 CEUR" (exact). */

@@ -33,5 +33,6 @@ export function kwhToWh(text) {
 
 /** Wh → kWh text (exact). */
 export function whToKwh(wh) {
+  if (wh === null || wh === undefined) return "—";
   return formatUnits(BigInt(wh), 3, 0);
 }

@@ -1,0 +1,290 @@
+"""The member portal in headless Chromium against `cer-run serve` and a dev chain, end to end:
+the page's own Keccak-256/ABI vectors and commitment (against the contract's computeCommitment
+through eth_call), onboarding until Active after approval on the admin page, a commit and a
+reveal from the page that the runner then clears, a withdraw; the language switch, the wrong
+chain warning and the phone layout. The tests run in order and build on each other."""
+
+import glob
+import json
+import os
+import random
+import urllib.request
+
+from eth_abi import encode
+from eth_utils import keccak
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+
+import rpc as chainrpc
+from pages import by_id, connect, message, open_view, refresh, reload_view, screenshot, wait
+
+IMPORTS = """
+const done = arguments[arguments.length - 1];
+Promise.all([import('/js/keccak.js'), import('/js/abi.js'), import('/js/units.js'), import('/js/market.js')])
+  .then(([k, a, u, m]) => { try { done({ok: true, value: (%s)(k, a, u, m, arguments[0])}); }
+                          catch (e) { done({ok: false, error: String(e && e.stack || e)}); } },
+        (e) => done({ok: false, error: String(e)}));
+"""
+
+
+def in_page(driver, function_source, argument=None):
+    """Runs `function_source` — (keccak, abi, units, market, argument) => value — in the page."""
+    answer = driver.execute_async_script(IMPORTS % function_source, argument)
+    assert answer["ok"], answer.get("error")
+    return answer["value"]
+
+
+def api(portal, path):
+    with urllib.request.urlopen(portal.base_url + path, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def test_keccak_abi_and_units_vectors_in_page(portal):
+    d = open_view(portal, "join")
+    long_input = bytes(i % 251 for i in range(3000))
+    types = ["uint256", "uint64", "bytes32", "address", "bool", "uint256[]", "(uint256,bool,address)", "(uint64,uint256[])[]"]
+    values = [2**256 - 1, 2**64 - 1, b"\xab" * 32, portal.member, True, [0, 1, 2**200],
+              (7, False, portal.carla), [(1, [2, 3]), (4, [])]]
+    expected = "0x" + encode(types, values).hex()
+    js_values = [str(2**256 - 1), str(2**64 - 1), "0x" + "ab" * 32, portal.member, True, ["0", "1", str(2**200)],
+                 ["7", False, portal.carla], [["1", ["2", "3"]], ["4", []]]]
+    got = in_page(d, """(k, a, u, m, arg) => ({
+        empty: k.keccakHex(''), abc: k.keccakHex('abc'), long: k.keccakHex(k.fromHex(arg.long)),
+        encoded: k.toHex(a.encode(arg.types, arg.values)),
+        roundTrip: JSON.stringify(a.decode(arg.types, arg.expected), (key, v) => typeof v === 'bigint' ? v.toString() : v),
+        selector: k.toHex(a.selector('transfer(address,uint256)')),
+        checksum: a.checksumAddress(arg.member.toLowerCase()),
+        wh: u.kwhToWh('1.234').toString(), price: u.parseDecimal('0,21', 6).toString(),
+        big: u.parseDecimal('123456789012345678901234567890.123456', 6).toString(),
+        format: [u.formatUnits(1234567n, 6), u.formatUnits(5000000n, 6), u.formatUnits(1n, 6), u.formatUnits(0n, 6)],
+        bad: ['1.2345', '-1', '1e3', '', '.', '0x10', '1.2.3'].map((s) => { try { u.kwhToWh(s); return 'accepted ' + s; } catch { return 'refused'; } }),
+        word: '0x' + m.packOrder({slot: 24, side: 'sell', wh: 18446744073709551615n, limitPrice: 1n}).toString(16),
+      })""", {"long": "0x" + long_input.hex(), "types": types, "values": js_values, "expected": expected,
+               "member": portal.member})
+    assert got["empty"] == "0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470"
+    assert got["abc"] == "0x4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45"
+    assert got["long"] == "0x" + keccak(long_input).hex()
+    assert got["encoded"] == expected
+    round_trip = json.loads(got["roundTrip"])
+    assert round_trip[0] == str(2**256 - 1) and round_trip[2] == "0x" + "ab" * 32
+    assert round_trip[3].lower() == portal.member.lower() and round_trip[4] is True
+    assert round_trip[5] == ["0", "1", str(2**200)] and round_trip[7] == [["1", ["2", "3"]], ["4", []]]
+    assert got["selector"] == "0xa9059cbb"
+    assert got["checksum"] == portal.member
+    assert (got["wh"], got["price"]) == ("1234", "210000")
+    assert got["big"] == "123456789012345678901234567890123456"
+    assert got["format"] == ["1.234567", "5.00", "0.000001", "0.00"]
+    assert got["bad"] == ["refused"] * 7
+    assert got["word"] == hex(1 | (2**64 - 1) << 64 | 1 << 128 | 24 << 136)
+
+
+def test_commitment_equals_contract_compute_commitment(portal):
+    d = open_view(portal, "join")
+    rng = random.Random(10)
+    cases = []
+    for slots in (23, 24, 25, 25, 23, 96):
+        count = rng.randint(1, min(slots, 30))
+        orders = [{"slot": rng.randrange(slots), "side": rng.choice(["buy", "sell"]),
+                   "wh": rng.randint(1, 2**64 - 1) if rng.random() < 0.3 else rng.randint(1, 10_000),
+                   "limitPrice": rng.randint(0, 2**64 - 1) if rng.random() < 0.3 else rng.randint(0, 500_000)}
+                  for _ in range(count)]
+        if slots in (23, 25):
+            orders[0]["slot"] = slots - 1  # the last slot of a DST day
+        cases.append({"sessionId": rng.randint(1, 2**64), "orders": orders,
+                      "salt": "0x" + bytes(rng.getrandbits(8) for _ in range(32)).hex()})
+    js = in_page(d, """(k, a, u, m, arg) => arg.cases.map((c) => {
+        const words = c.orders.map((o) => m.packOrder({slot: o.slot, side: o.side, wh: BigInt(o.wh), limitPrice: BigInt(o.limitPrice)}));
+        return {words: words.map((w) => w.toString()),
+                commitment: m.computeCommitment(1337n, arg.market, BigInt(c.sessionId), arg.member, words, c.salt)};
+      })""", {"cases": [dict(c, sessionId=str(c["sessionId"]), orders=[dict(o, wh=str(o["wh"]), limitPrice=str(o["limitPrice"])) for o in c["orders"]]) for c in cases],
+              "market": portal.marketplace, "member": portal.member})
+    assert len(js) == len(cases)
+    for case, got in zip(cases, js):
+        words = [o["limitPrice"] | o["wh"] << 64 | (1 if o["side"] == "sell" else 0) << 128 | o["slot"] << 136
+                 for o in case["orders"]]
+        assert [int(w) for w in got["words"]] == words
+        (on_chain,) = chainrpc.call(portal.rpc, portal.marketplace,
+                                    "computeCommitment(uint256,address,uint256[],bytes32)",
+                                    ["uint256", "address", "uint256[]", "bytes32"],
+                                    [case["sessionId"], portal.member, words, bytes.fromhex(case["salt"][2:])],
+                                    ["bytes32"])
+        assert got["commitment"] == "0x" + on_chain.hex(), case
+
+
+def test_onboarding_until_active_after_admin_approval(portal):
+    d = open_view(portal, "join")
+    assert d.find_element(By.ID, "nav-join").text == "Adesione"  # Italian by default
+    connect(portal)
+    wait(lambda: by_id(d, "member-status").get_attribute("data-status") == "none", message="status none")
+    by_id(d, "adhesion-file").send_keys(portal.adhesion_pdf)
+    with open(portal.adhesion_pdf, "rb") as handle:
+        document_hash = "0x" + keccak(handle.read()).hex()
+    wait(lambda: by_id(d, "adhesion-hash").text == document_hash, message="document hash")
+    by_id(d, "register-btn").click()
+    message(d, "join-message", "ok")
+    wait(lambda: by_id(d, "member-status").get_attribute("data-status") == "pending", message="status pending")
+    member = chainrpc.call(portal.rpc, portal.marketplace, "members(address)", ["address"], [portal.member],
+                           ["uint8", "uint64", "bytes32"])
+    assert member[0] == 1 and "0x" + member[2].hex() == document_hash
+    screenshot(d, "join-pending")
+
+    open_view(portal, "admin")
+    row = wait(lambda: d.find_element(By.CSS_SELECTOR, 'tr[data-address="%s"]' % portal.member), message="member row")
+    assert row.get_attribute("data-status") == "pending"
+    by_id(d, "admin-token").send_keys("wrong-token")
+    by_id(d, "admin-save").click()
+    d.find_element(By.CSS_SELECTOR, 'tr[data-address="%s"] button.act-approve' % portal.member).click()
+    assert "errato" in message(d, "admin-message", "error")
+    by_id(d, "admin-token").clear()
+    by_id(d, "admin-token").send_keys(portal_admin_token())
+    by_id(d, "admin-save").click()
+    assert d.execute_script("return sessionStorage.getItem('cer-admin-token')") == portal_admin_token()
+    assert d.execute_script("return localStorage.getItem('cer-admin-token')") is None
+    d.find_element(By.CSS_SELECTOR, 'tr[data-address="%s"] button.act-approve' % portal.member).click()
+    text = message(d, "admin-message", "ok")
+    assert "Attivo" in text, text
+    wait(lambda: d.find_element(By.CSS_SELECTOR, 'tr[data-address="%s"]' % portal.member)
+         .get_attribute("data-status") == "active", message="row active")
+    screenshot(d, "admin")
+
+    open_view(portal, "join")
+    wait(lambda: by_id(d, "member-status").get_attribute("data-status") == "active", message="status active")
+    assert by_id(d, "member-status").text == "Attivo"
+    screenshot(d, "join")
+
+
+def portal_admin_token():
+    from conftest import ADMIN_TOKEN
+    return ADMIN_TOKEN
+
+
+def set_order(driver, slot, side, kwh, price):
+    row = driver.find_element(By.CSS_SELECTOR, '#orders tr[data-slot="%d"]' % slot)
+    Select(row.find_element(By.CSS_SELECTOR, "select.side")).select_by_value(side)
+    row.find_element(By.CSS_SELECTOR, "input.kwh").send_keys(kwh)
+    row.find_element(By.CSS_SELECTOR, "input.price").send_keys(price)
+
+
+def test_commit_and_reveal_from_the_page_cleared_by_the_runner(portal):
+    d = portal.driver
+    portal.mint(portal.member, 30_000_000)
+    first = portal.run_session()
+    assert first.returncode == 75, first.stdout + first.stderr
+
+    open_view(portal, "funds")
+    wait(lambda: by_id(d, "wallet-balance").get_attribute("data-value") == "30000000", message="wallet balance")
+    by_id(d, "deposit-amount").send_keys("20")
+    by_id(d, "deposit-btn").click()
+    message(d, "funds-message", "ok")
+    wait(lambda: by_id(d, "available").get_attribute("data-value") == "20000000", message="available 20")
+    assert portal.funds(portal.member) == (20_000_000, 0)
+
+    open_view(portal, "session")
+    wait(lambda: by_id(d, "commit-box").is_displayed(), message="commit form")
+    assert len(d.find_elements(By.CSS_SELECTOR, "#orders tbody tr")) == 24
+    set_order(d, 10, "buy", "1.5", "0.20")
+    set_order(d, 11, "sell", "1", "0.05")
+    wait(lambda: "2" in by_id(d, "deposit-note").text, message="deposit note")
+    by_id(d, "commit-btn").click()
+    message(d, "session-message", "ok")
+    wait(lambda: by_id(d, "my-state").get_attribute("data-state") == "committed", message="committed")
+    files = wait(lambda: [f for f in glob.glob(os.path.join(portal.downloads, "cer-orders-*.json"))], message="download")
+    with open(files[0]) as handle:
+        saved = json.load(handle)
+    assert saved["member"] == portal.member and saved["chainId"] == 1337
+    assert [(o["slot"], o["side"], o["wh"], o["limitPrice"]) for o in saved["orders"]] == [
+        (10, "buy", "1500", "200000"), (11, "sell", "1000", "50000")]
+    with open(os.path.join(os.path.dirname(portal.manifest), "serve.log")) as handle:
+        assert saved["salt"][2:] not in handle.read(), "the salt reached the server"
+    assert portal.funds(portal.member) == (19_000_000, 1_000_000)  # the deposit is locked
+    screenshot(d, "session-commit")
+
+    session = api(portal, "/api/v1/sessions/" + portal.session_id)
+    portal.rpc.advance_to(session["commitDeadline"] + 1)
+    second = portal.run_session()
+    assert second.returncode == 75, second.stdout + second.stderr
+    refresh(portal)
+    wait(lambda: by_id(d, "reveal-box").is_displayed(), message="reveal form")
+    by_id(d, "reveal-file").send_keys(files[0])
+    wait(lambda: by_id(d, "reveal-btn").is_enabled(), message="reveal enabled")
+    by_id(d, "reveal-btn").click()
+    message(d, "session-message", "ok")
+    wait(lambda: by_id(d, "my-state").get_attribute("data-state") == "revealed", message="revealed")
+    screenshot(d, "session-reveal")
+
+    portal.rpc.advance_to(session["revealDeadline"] + 1)
+    third = portal.run_session()
+    assert third.returncode == 0, third.stdout + third.stderr
+    results = api(portal, "/api/v1/sessions/%s/results?member=%s" % (portal.session_id, portal.member))
+    mine = sorted((f["slot"], f["side"], f["quantityWh"]) for f in results["fills"])
+    assert mine == [(10, "buy", 1500), (11, "sell", 1000)], results
+
+    open_view(portal, "session")
+    wait(lambda: by_id(d, "my-state").get_attribute("data-state") == "cleared", message="cleared")
+    open_view(portal, "results")
+    rows = wait(lambda: d.find_elements(By.CSS_SELECTOR, "#fills tr.fill-row"), message="fill rows")
+    assert len(rows) == 2
+    assert len(d.find_elements(By.CSS_SELECTOR, "#results-chart circle.price-dot")) >= 2
+    assert len(d.find_elements(By.CSS_SELECTOR, "#results-chart rect.fill-bar")) == 2
+    screenshot(d, "results")
+
+
+def test_withdraw_from_the_page(portal):
+    d = open_view(portal, "funds")
+    available, _ = portal.funds(portal.member)
+    before = portal.balance(portal.member)
+    wait(lambda: by_id(d, "available").get_attribute("data-value") == str(available), message="available")
+    portal.wallet.reject_next = True
+    by_id(d, "withdraw-amount").send_keys("1.5")
+    by_id(d, "withdraw-btn").click()
+    assert "rifiutato" in message(d, "funds-message", "error")
+    by_id(d, "withdraw-btn").click()
+    message(d, "funds-message", "ok")
+    assert portal.balance(portal.member) == before + 1_500_000
+    assert portal.funds(portal.member)[0] == available - 1_500_000
+    wait(lambda: by_id(d, "available").get_attribute("data-value") == str(available - 1_500_000), message="available")
+    by_id(d, "withdraw-amount").clear()
+    by_id(d, "withdraw-amount").send_keys(str(available))  # more than what is left
+    by_id(d, "withdraw-btn").click()
+    assert "Disponibili solo" in message(d, "funds-message", "error")
+    screenshot(d, "funds")
+
+
+def test_language_switch_wrong_chain_and_phone_layout(portal):
+    d = open_view(portal, "session")
+    d.find_element(By.CSS_SELECTOR, '[data-lang="en"]').click()
+    wait(lambda: by_id(d, "nav-join").text == "Membership", message="English")
+    assert d.execute_script("return document.documentElement.lang") == "en"
+    screenshot(d, "session-en")
+    d.find_element(By.CSS_SELECTOR, '[data-lang="it"]').click()
+    wait(lambda: by_id(d, "nav-join").text == "Adesione", message="Italian")
+
+    portal.wallet.chain_id_override = "0x1"
+    d.execute_script("window.ethereum.emit('chainChanged', '0x1')")
+    warning = wait(lambda: by_id(d, "chain-warning").is_displayed() and by_id(d, "chain-warning").text,
+                   message="wrong chain warning")
+    assert "1337" in warning and "Rete sbagliata" in warning
+    screenshot(d, "wrong-chain")
+    portal.wallet.chain_id_override = None
+    d.execute_script("window.ethereum.emit('chainChanged', '0x539')")
+    wait(lambda: not by_id(d, "chain-warning").is_displayed(), message="warning gone")
+
+    d.set_window_size(390, 844)
+    try:
+        for view in ("join", "session", "funds", "results", "admin"):
+            open_view(portal, view)
+            small = d.execute_script("""
+                const out = [];
+                for (const e of document.querySelectorAll('button, a, input, select')) {
+                  const r = e.getBoundingClientRect();
+                  if (r.width === 0 || r.height === 0 || e.closest('[hidden]') || e.classList.contains('skip')) continue;
+                  if (r.height < 44 || r.width < 44) out.push((e.id || e.className || e.tagName) + ' ' + r.width + 'x' + r.height);
+                }
+                return out;""")
+            assert small == [], "%s: touch targets below 44px: %s" % (view, small)
+            overflow = d.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 1, "%s: the page scrolls sideways by %dpx on a phone" % (view, overflow)
+            screenshot(d, "phone-" + view)
+    finally:
+        d.set_window_size(1280, 1400)
+    reload_view(portal, "join")
