@@ -125,7 +125,25 @@ test-api:
 ## ---- end test-api ----
 
 ## ---- test-portal (owned by the portal work: Tests/portal/) ----
-## test-portal: the member portal driven in headless Chromium (selenium + chromium-driver).
-test-portal:
-	@echo "test-portal: not written yet"; exit 1
+## test-portal: the member portal driven in headless Chromium (selenium + chromium-driver) against
+## `cer-run serve` on a dev chain, with a test wallet standing in for MetaMask (docs/portal.md);
+## screenshots in .build/portal-screenshots. Installs Debian's chromium, chromium-driver and
+## fonts-dejavu-core when missing (as root) and the pinned venv Tests/portal/.venv; no browser download.
+PORTAL_VENV := Tests/portal/.venv
+PORTAL_VENV_STAMP := $(PORTAL_VENV)/.requirements.stamp
+PORTAL_APT_STAMP := .build/.chromium-driver.stamp
+$(PORTAL_APT_STAMP): | $(APT_STAMP)
+	@missing=""; for p in chromium chromium-driver fonts-dejavu-core; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" -ne 0 ]; then echo "error: run as root (or install:$$missing)"; exit 1; fi; \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@mkdir -p .build && touch $@
+$(PORTAL_VENV_STAMP): Tests/portal/requirements.txt | $(APT_STAMP)
+	@test -x $(PORTAL_VENV)/bin/python || $(PYTHON) -m venv $(PORTAL_VENV)
+	$(PORTAL_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r Tests/portal/requirements.txt
+	@touch $@
+test-portal: $(VENV_STAMP) $(PORTAL_VENV_STAMP) $(PORTAL_APT_STAMP) build
+	SE_OFFLINE=true PYTHONDONTWRITEBYTECODE=1 $(PORTAL_VENV)/bin/python -m pytest -q -p no:cacheprovider Tests/portal
 ## ---- end test-portal ----
