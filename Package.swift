@@ -97,7 +97,9 @@ let package = Package(
             name: "PortalTests",
             dependencies: [
                 "Portal", "PhaseRunner", "Chain", "DevChain", "Market", "Manifest", "SessionReport",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
     ],
     swiftLanguageModes: [.v6]

@@ -42,6 +42,7 @@ public enum PortalServer {
         router.add(middleware: RequestLogMiddleware(logger: logger))
         router.add(middleware: ProblemMiddleware())
         APIRoutes.add(to: router, data: settings.data)
+        MemberRoutes.add(to: router, data: settings.data)
         AdminRoutes.add(to: router, gate: settings.admin)
         let openAPI = openAPIDocument()
         APIRoutes.get(router, "/openapi.yaml") { _, _ in .bytes(openAPI, contentType: "application/yaml") }

@@ -7,6 +7,7 @@ import PhaseRunner
 public struct RunCatalog: Sendable {
     /// The runs root.
     public let root: URL
+    private let cache = RunCache()
 
     /// A catalog of `root`.
     public init(root: URL) { self.root = root }
@@ -24,7 +25,7 @@ public struct RunCatalog: Sendable {
     /// Every run that opens (a folder whose journal or snapshot is broken is left out), newest
     /// delivery day first, then by session id.
     public func runs() -> [RunFolder] {
-        names().compactMap { try? RunFolder.open(root.appendingPathComponent($0)) }.sorted { a, b in
+        names().compactMap { try? cache.run(root.appendingPathComponent($0)) }.sorted { a, b in
             let (da, db) = (a.manifest.session.deliveryDay.description, b.manifest.session.deliveryDay.description)
             return da != db ? da > db : a.manifest.session.id < b.manifest.session.id
         }
@@ -35,7 +36,7 @@ public struct RunCatalog: Sendable {
         guard names().contains(id) else {
             throw .notFound("no session \(id) under \(root.path): list them with GET /api/v1/sessions")
         }
-        do { return try RunFolder.open(root.appendingPathComponent(id)) } catch {
+        do { return try cache.run(root.appendingPathComponent(id)) } catch {
             throw .notFound("session \(id): its run folder cannot be read (\(error.description))")
         }
     }

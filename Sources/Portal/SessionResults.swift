@@ -60,10 +60,7 @@ public enum SessionResults {
 
         var members = [JSONValue]()
         if clearing != nil {
-            let data: [SessionReportData.Member]
-            do { data = try RunReport.data(run.url).members } catch {
-                throw .notFound("session \(run.manifest.session.id): its results cannot be read (\(error.description))")
-            }
+            let data = try reportMembers(run)
             for m in data where keep(m.address) {
                 members.append([
                     "address": .string(m.address), "id": .string(m.id), "boughtWh": .int(Int64(m.boughtWh)),
@@ -77,6 +74,19 @@ public enum SessionResults {
             "state": .string(state), "prices": .array(prices), "fills": .array(fills),
             "deliveries": .array(deliveries), "members": .array(members),
         ]
+    }
+
+    /// The session report's member rows: `report-data.json`'s once written, else computed from
+    /// the folder the same way (`RunReport.data`).
+    static func reportMembers(_ run: RunFolder) throws(PortalError) -> [SessionReportData.Member] {
+        if let data = run.data("report-data.json"),
+            let report = try? JSONDecoder().decode(SessionReportData.self, from: data)
+        {
+            return report.members
+        }
+        do { return try RunReport.data(run.url).members } catch {
+            throw .notFound("session \(run.manifest.session.id): its results cannot be read (\(error.description))")
+        }
     }
 
     /// An integer written as a JSON number or a decimal string, as text (nil otherwise).

@@ -11,7 +11,7 @@ struct PageTests {
         for bad in ["0", "501", "-1", "abc", "1.5", ""] {
             #expect(throws: PortalError.self) { try Page(limit: bad, cursor: nil) }
         }
-        for bad in ["x", "bzE", "o1", "!!", String(repeating: "A", count: 40)] {
+        for bad in ["x", "b3g", "o1", "!!", String(repeating: "A", count: 40)] {
             #expect(throws: PortalError.self) { try Page(limit: nil, cursor: bad) }
         }
         let items = (0..<5).map { JSONValue.int($0) }
