@@ -21,11 +21,6 @@ struct AdminCommand: AsyncParsableCommand {
         @Option(help: "Address of the Marketplace contract.")
         var marketplace: String
 
-        @Option(
-            name: .customLong("from-block"),
-            help: "First block of the log queries (the marketplace's deployment block; default 0).")
-        var fromBlock: UInt64 = 0
-
         /// The parsed endpoint and marketplace; bad input is `InputError` (exit 2).
         func parsed() throws -> (rpc: URL, marketplace: Address) {
             guard let url = URL(string: rpc), url.scheme != nil else { throw InputError("--rpc \(rpc) is not a URL") }
@@ -92,6 +87,10 @@ struct AdminCommand: AsyncParsableCommand {
         @OptionGroup var node: Node
         @Option(help: "Only members with this status: pending, active, suspended or rejected.")
         var status: String?
+        @Option(
+            name: .customLong("from-block"),
+            help: "First block of the log queries (the marketplace's deployment block; default 0).")
+        var fromBlock: UInt64 = 0
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
@@ -105,7 +104,7 @@ struct AdminCommand: AsyncParsableCommand {
             let (client, market) = try await node.client()
             let entries = try await AdminCommand.mapped {
                 try await MemberDirectory.list(
-                    client: client, marketplace: market, fromBlock: node.fromBlock, status: filter)
+                    client: client, marketplace: market, fromBlock: fromBlock, status: filter)
             }
             let console = output.console()
             if output.json {
@@ -157,7 +156,14 @@ struct AdminCommand: AsyncParsableCommand {
             let journal = key.journal.map { URL(fileURLWithPath: $0) }
             let settings = MemberSettings(rpc: url, chainID: node.chainID, marketplace: market, journal: journal)
             let actions = try await AdminCommand.mapped {
-                try await AdminActions.open(settings, key: secret, fromBlock: node.fromBlock)
+                try await AdminActions.open(settings, key: secret)
+            }
+            // What an earlier run signed and never saw confirmed is finished first; when it was
+            // this very request's change, that is its outcome.
+            let console = output.console()
+            for earlier in try await AdminCommand.mapped({ try await actions.finishEarlier() }) {
+                show(earlier, console)
+                if earlier.action == action { members.removeAll { $0 == earlier.member } }
             }
             var impossible = [String]()
             for member in members {
@@ -170,17 +176,20 @@ struct AdminCommand: AsyncParsableCommand {
                 let text = impossible.map { $0.replacingOccurrences(of: "; nothing was sent", with: "") }
                 throw InputError(text.joined(separator: "\n") + "\nnothing was sent")
             }
-            let console = output.console()
             for member in members {
-                let outcome = try await AdminCommand.mapped { try await actions.apply(action, to: member) }
-                var json = outcome.json
-                if let step = outcome.step, case .object(var fields) = json {
-                    if !output.json { console.show(.detail("journal step \(step)")) }
-                    fields["step"] = .string(step)
-                    json = .object(fields)
-                }
-                console.result(outcome.message, json)
+                show(try await AdminCommand.mapped { try await actions.apply(action, to: member) }, console)
             }
+        }
+
+        /// The outcome's message (and journal step with `--verbose`), or its JSON with the step.
+        func show(_ outcome: AdminOutcome, _ console: Console) {
+            var json = outcome.json
+            if let step = outcome.step, case .object(var fields) = json {
+                if !output.json { console.show(.detail("journal step \(step)")) }
+                fields["step"] = .string(step)
+                json = .object(fields)
+            }
+            console.result(outcome.message, json)
         }
     }
 

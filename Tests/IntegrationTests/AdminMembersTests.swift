@@ -196,8 +196,8 @@ import Testing
         let member = a.address.hex
         #expect(
             steps.filter { $0.contains(member) } == [
-                "admin/approve/\(member)@\(market)#1", "admin/suspend/\(member)@\(market)#2",
-                "admin/reinstate/\(member)@\(market)#3", "admin/suspend/\(member)@\(market)#4",
+                "admin/approve/\(member)@\(market)#1", "admin/suspend/\(member)@\(market)#1",
+                "admin/reinstate/\(member)@\(market)#1", "admin/suspend/\(member)@\(market)#2",
             ])
         let nonce = try await w.adminNonce()
         let suspendAgain = try await w.admin(["suspend", a.address.hex, "--json"] + w.keyed)
@@ -283,5 +283,29 @@ import Testing
         #expect(try await w.status(a) == .suspended)
         #expect(try await w.adminNonce() == sentOnce)
         #expect(try w.signed().count == 2)
+        let records = try Journal.readOnly(w.journal)
+        #expect(records.filter { $0.type == JournaledSender.RecordType.mined }.count == 2, "receipt adopted")
+
+        // Killed after signing B's approval; the admin then approves C: B's signed approval is
+        // finished first (same bytes, its nonce), then C's is sent.
+        let (b, _) = try await w.registered("adesione B")
+        let (c, _) = try await w.registered("adesione C")
+        let next = try Journal.readOnly(w.journal).count
+        let stopped = try await w.admin(
+            ["approve", b.address.hex] + w.keyed, environment: ["CER_RUN_CRASH_AFTER": String(next)])
+        #expect(stopped.status == 86, "\(stopped.output)")
+        let bHash = try #require(w.signed().last?.data["hash"]?.stringValue)
+        #expect(try await w.status(b) == .pending)
+        let other = try await w.admin(["approve", c.address.hex, "--json"] + w.keyed)
+        #expect(other.status == 0, "\(other.output)")
+        let both = Self.objects(other.output)
+        #expect(both.map { $0["member"]?.stringValue } == [b, c].map { $0.address.checksummed }, "\(other.output)")
+        #expect(both.first?["transactionHash"] == .string(bHash))
+        #expect(both.first?["message"]?.stringValue?.contains("signed by an earlier run") == true)
+        #expect(both.map { $0["sent"] } == [.bool(true), .bool(true)])
+        #expect(try await w.status(b) == .active)
+        #expect(try await w.status(c) == .active)
+        #expect(try await w.adminNonce() == sentOnce + 2)
+        #expect(try w.signed().count == 4)
     }
 }

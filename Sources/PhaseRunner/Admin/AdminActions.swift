@@ -119,18 +119,16 @@ public enum AdminError: Error, CustomStringConvertible, Equatable {
 /// JournaledSender like MemberConnection; step names `admin/<action>/<member>@<marketplace>#<n>`
 /// so a later suspend after a reinstate is a new step while a re-run of the same one never sends twice).
 ///
-/// `n` is the number of `MemberStatusChanged` logs the member has on the marketplace (from
-/// `fromBlock`) when the action is decided: the version of the member's status the change
-/// applies to. A re-run of a request that never landed (crash before or after the broadcast)
-/// sees the same status and the same `n`, so it finishes the journaled attempt (same signed
-/// bytes) instead of signing another; once the change landed, the status is the target and
-/// nothing is sent. A later change of the same kind (suspend, reinstate, suspend again) comes
-/// after more status changes: a new `n`, a new step.
+/// `n` counts that action on that member in this journal: 1 for the first suspend of a member,
+/// 2 for the suspend after a reinstate, and so on. Before anything new is signed, every earlier
+/// attempt of the journal that has no receipt journaled (a run stopped after signing, or after
+/// the broadcast) is settled (`finishEarlier`): adopted when it landed, finished with its
+/// journaled bytes when it did not — so a re-run of an interrupted request sends that same
+/// transaction, never a second one — and only then is the next `n` taken. The chain is read
+/// first on every request: a member already in the target status gets nothing.
 public struct AdminActions: Sendable {
     /// The node, contracts, admin key's sender and the admin journal.
     public let connection: MemberConnection
-    /// First block of the log queries (the marketplace's deployment block, or 0).
-    public let fromBlock: UInt64
     /// Runs `apply` calls one at a time (copies share it): concurrent sends would race for nonces.
     let gate = SerialGate()
 
@@ -147,9 +145,7 @@ public struct AdminActions: Sendable {
 
     /// Connects (checking the chain id and the marketplace), refuses a key that is not the
     /// marketplace's `admin()`, and opens (locking) the admin journal.
-    public static func open(_ settings: MemberSettings, key: PrivateKey, fromBlock: UInt64 = 0) async throws
-        -> AdminActions
-    {
+    public static func open(_ settings: MemberSettings, key: PrivateKey) async throws -> AdminActions {
         var settings = settings
         if settings.journal == nil {
             settings.journal = defaultJournal(for: key.address, chainID: settings.chainID)
@@ -172,33 +168,36 @@ public struct AdminActions: Sendable {
                 "the key \(key.address.checksummed) is not the admin of marketplace \(settings.marketplace.checksummed) (its admin is \(admin.checksummed)); use the admin's keystore; nothing was sent"
             )
         }
-        return AdminActions(connection: connection, fromBlock: fromBlock)
+        return AdminActions(connection: connection)
     }
 
-    /// The member's status and its number of status changes, both as of the same block.
-    public func state(of member: Address) async throws -> (status: MemberStatus, changes: Int) {
-        let market = connection.market
-        let head = try await connection.client.blockNumber()
-        let event = try market.contract.abi.event("MemberStatusChanged")
-        let logs = try await connection.client.logs(
-            LogFilter(
-                fromBlock: fromBlock, toBlock: head, addresses: [market.address],
-                topics: [[event.topic], [try ABI.encode(.address, .address(member))]]))
-        let value = try await market.contract.call("members", [.address(member)], at: .number(head))
-        let status = MemberStatus(rawValue: UInt8(value.first?.uintValue ?? 0)) ?? .none
-        return (status, logs.filter { !$0.removed }.count)
+    /// The member's current status (`members(addr)`).
+    public func status(of member: Address) async throws -> MemberStatus {
+        let value = try await connection.market.contract.call("members", [.address(member)])
+        return MemberStatus(rawValue: UInt8(value.first?.uintValue ?? 0)) ?? .none
     }
 
-    /// The journal step of `action` on `member` after `changes` status changes.
-    public func step(_ action: AdminAction, _ member: Address, changes: Int) -> String {
-        "admin/\(action.rawValue)/\(member.hex)@\(connection.market.address.hex)#\(changes)"
+    /// `admin/<action>/<member>@<marketplace>#` — the steps of `action` on `member`, but for `n`.
+    func stepPrefix(_ action: AdminAction, _ member: Address) -> String {
+        "admin/\(action.rawValue)/\(member.hex)@\(connection.market.address.hex)#"
+    }
+
+    /// The step a new transaction of `action` on `member` gets: one more than the highest `n`
+    /// of that action on that member in the journal.
+    func nextStep(_ action: AdminAction, _ member: Address) -> String {
+        let prefix = stepPrefix(action, member)
+        let used = journal.records(ofType: JournaledSender.RecordType.signed).compactMap { record -> Int? in
+            guard let step = record.data["step"]?.stringValue, step.hasPrefix(prefix) else { return nil }
+            return Int(step.dropFirst(prefix.count))
+        }
+        return prefix + String((used.max() ?? 0) + 1)
     }
 
     /// Checks that `action` makes sense for `member` now (its status is the required one or
     /// already the target); throws `AdminError.impossible` otherwise. Returns the status.
     @discardableResult
     public func check(_ action: AdminAction, to member: Address) async throws -> MemberStatus {
-        let status = try await state(of: member).status
+        let status = try await status(of: member)
         try Self.require(action, member, status)
         return status
     }
@@ -212,7 +211,10 @@ public struct AdminActions: Sendable {
 
     /// `apply` without the gate.
     func applyNow(_ action: AdminAction, to member: Address) async throws -> AdminOutcome {
-        let (before, changes) = try await state(of: member)
+        // Earlier attempts first: an interrupted run of this very request is finished there.
+        let finished = try await finishEarlierNow()
+        if let mine = finished.last(where: { $0.member == member && $0.action == action }) { return mine }
+        let before = try await status(of: member)
         let who = member.checksummed
         if before == action.target {
             return AdminOutcome(
@@ -220,18 +222,28 @@ public struct AdminActions: Sendable {
                 message: "\(who) is already \(MemberText.memberStatus(before.rawValue)); nothing sent")
         }
         try Self.require(action, member, before)
-        let step = step(action, member, changes: changes)
+        let step = nextStep(action, member)
         let market = connection.market.contract
         let data = try market.abi.function(action.function).encodeCall([.address(member)])
         let outcome: JournaledSender.Outcome
         do { outcome = try await connection.send(step: step, to: market, data: data) } catch let error as MemberError {
             throw error.nothingSent ? AdminError.refused(error.description) : AdminError.failed(error.description)
         }
+        return Self.outcome(action, member, before: before, outcome, step: step)
+    }
+
+    /// The outcome of a transaction of `action` on `member` (`earlier`: signed by an earlier run).
+    static func outcome(
+        _ action: AdminAction, _ member: Address, before: MemberStatus, _ outcome: JournaledSender.Outcome,
+        step: String, earlier: Bool = false
+    ) -> AdminOutcome {
         let hash = outcome.receipt.transactionHash.hex
+        let change = "\(MemberText.memberStatus(before.rawValue)) → \(MemberText.memberStatus(action.target.rawValue))"
         let text =
             outcome.sentNow
-            ? "\(action.done) \(who): \(MemberText.memberStatus(before.rawValue)) → \(MemberText.memberStatus(action.target.rawValue)) (transaction \(hash))"
-            : "\(action.done) \(who) earlier (transaction \(hash), found in the journal); nothing sent"
+            ? "\(action.done) \(member.checksummed): \(change) (transaction \(hash)"
+                + (earlier ? ", signed by an earlier run that stopped before it was confirmed)" : ")")
+            : "\(action.done) \(member.checksummed) earlier (transaction \(hash), found in the journal); nothing sent"
         return AdminOutcome(
             member: member, action: action, before: before, after: action.target,
             transactionHash: outcome.sentNow ? hash : nil, sent: outcome.sentNow, message: text, step: step)
