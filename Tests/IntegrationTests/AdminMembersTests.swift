@@ -234,6 +234,7 @@ import Testing
             ])
         #expect(intruder.status == 2, "\(intruder.output)")
         #expect(intruder.output.contains("is not the admin of marketplace"), "\(intruder.output)")
+        #expect(!FileManager.default.fileExists(atPath: w.folder.appendingPathComponent("b.jsonl").path))
         #expect(try await w.client.transactionCount(of: b.address) == otherNonce)
         #expect(try await w.status(b) == .active)
     }

@@ -147,6 +147,14 @@ public struct AdminActions: Sendable {
     /// marketplace's `admin()`, and opens (locking) the admin journal.
     public static func open(_ settings: MemberSettings, key: PrivateKey) async throws -> AdminActions {
         var settings = settings
+        // A key that is plainly not the admin is refused before its journal is created.
+        let probe = EthClient(url: settings.rpc)
+        if (try? await probe.chainID()) == settings.chainID, let abi = try? MemberDirectory.marketplaceABI(),
+            let admin = try? await Contract(address: settings.marketplace, abi: abi, client: probe).call("admin").first?
+                .addressValue, admin != key.address
+        {
+            throw notAdmin(key.address, settings.marketplace, admin)
+        }
         if settings.journal == nil {
             settings.journal = defaultJournal(for: key.address, chainID: settings.chainID)
         }
@@ -163,12 +171,15 @@ public struct AdminActions: Sendable {
         } catch let error as ContractCallError {
             throw AdminError.refused("cannot read admin() of \(settings.marketplace.checksummed): \(error)")
         }
-        guard admin == key.address else {
-            throw AdminError.notAdmin(
-                "the key \(key.address.checksummed) is not the admin of marketplace \(settings.marketplace.checksummed) (its admin is \(admin.checksummed)); use the admin's keystore; nothing was sent"
-            )
-        }
+        guard admin == key.address else { throw notAdmin(key.address, settings.marketplace, admin) }
         return AdminActions(connection: connection)
+    }
+
+    /// The refusal of a key that is not the marketplace's admin.
+    static func notAdmin(_ key: Address, _ marketplace: Address, _ admin: Address) -> AdminError {
+        .notAdmin(
+            "the key \(key.checksummed) is not the admin of marketplace \(marketplace.checksummed) (its admin is \(admin.checksummed)); use the admin's keystore; nothing was sent"
+        )
     }
 
     /// The member's current status (`members(addr)`).
