@@ -76,7 +76,8 @@ struct AdminCommand: AsyncParsableCommand {
                 ~/.cer-run/admin/<chain-id>/<address>.jsonl) before they are sent: run a command again \
                 after an interruption and it finishes without sending twice. A member already in the \
                 target status is reported and nothing is sent. A change its status does not allow, or a \
-                bad address, stops the whole command with exit code 2 before anything is sent.
+                bad address, stops the whole command with exit code 2 before anything is sent (only a \
+                change an interrupted earlier run had signed is finished first). See docs/admin.md.
                 """,
             subcommands: [List.self, Approve.self, Reject.self, Suspend.self, Reinstate.self])
     }
@@ -89,7 +90,7 @@ struct AdminCommand: AsyncParsableCommand {
         var status: String?
         @Option(
             name: .customLong("from-block"),
-            help: "First block of the log queries (the marketplace's deployment block; default 0).")
+            help: "First block of the log queries (best: the marketplace's deployment block).")
         var fromBlock: UInt64 = 0
         @OptionGroup var output: OutputOptions
 
