@@ -126,8 +126,14 @@ class Portal:
         line = chain.wait_line("devchain listening on ")
         self.rpc_url = line.split()[3]
         self.rpc = chainrpc.RPC(self.rpc_url)
-        # Keys: 1 operator and admin, 2 the page's member (the test wallet), 3 the counterparty.
-        self.operator_key, self.member_key, self.carla_key = dev_key(1), dev_key(2), dev_key(3)
+        # Keys: a fresh operator and admin (deployer) for every run, funded by dev account 0 — the
+        # admin journal of `cer-run serve` lives in ~/.cer-run/admin/<chain-id>/<address>.jsonl
+        # whatever HOME says, and a dev key's journal from an earlier run would hold nonces of
+        # another chain; dev account 2 is the page's member (the test wallet), 3 the counterparty.
+        self.operator_key = Account.create().key
+        self.member_key, self.carla_key = dev_key(2), dev_key(3)
+        chainrpc.send(self.rpc, dev_key(0), Account.from_key(self.operator_key).address, None, [], [],
+                      value=1000 * 10**18)
         self.operator = Account.from_key(self.operator_key).address
         self.member = Account.from_key(self.member_key).address
         self.carla = Account.from_key(self.carla_key).address
@@ -195,7 +201,8 @@ class Portal:
                              ["uint256", "uint256"])
 
     def write_manifest(self, carla_store):
-        text = """# The portal's browser-test session: the page's member acts on its own (no key).
+        text = """# The portal's browser-test session: the page's member acts on its own (no key); carla is an
+# agent member; settlement is direct, so the page's member collects with execute from the page.
 version: 1
 session:
   id: portal-{date}
@@ -224,12 +231,21 @@ participants:
       - {slot: 10, side: sell, kwh: "2", price: "0.08"}
       - {slot: 11, side: buy, kwh: "1", price: "0.15"}
 clearing: {plugin: uniform-price}
-settlement: {mode: batch}
+validation:
+  source:
+    csv: {files: "meters-{date}.csv"}
+  missing: zero
+settlement: {mode: direct}
 """ % {"rpc": self.rpc_url, "chain": CHAIN_ID, "market": to_checksum_address(self.marketplace),
        "token": to_checksum_address(self.token), "operator": self.operator_store,
        "member": self.member, "carla": self.carla, "carla_store": carla_store}
         with open(self.manifest, "w") as handle:
             handle.write(text)
+        # Meter data: both members deliver exactly what the clearing gives them (slots 10 and 11).
+        with open(os.path.join(OUT, "meters-%s.csv" % self.date), "w") as handle:
+            handle.write("pod;timestamp;withdrawal;injection\n")
+            handle.write("IT001E30000001;%s 10:00;1500;0\nIT001E30000001;%s 11:00;0;1000\n" % (self.date, self.date))
+            handle.write("IT001E30000002;%s 10:00;0;1500\nIT001E30000002;%s 11:00;1000;0\n" % (self.date, self.date))
 
     def start_browser(self):
         os.environ.setdefault("SE_OFFLINE", "true")

@@ -57,16 +57,17 @@ def call(rpc, to, signature, types, values, out):
     return decode(out, bytes.fromhex(result[2:]))
 
 
-def send(rpc, key, to, signature, types, values, chain_id=1337):
-    """Signs locally and sends; waits for the receipt; raises on a failed transaction."""
+def send(rpc, key, to, signature, types, values, chain_id=1337, value=0):
+    """Signs locally and sends; waits for the receipt; raises on a failed transaction.
+    With `signature` None it is a plain transfer of `value` wei."""
     account = Account.from_key(key)
-    data = calldata(signature, types, values)
+    data = calldata(signature, types, values) if signature else "0x"
     nonce = int(rpc("eth_getTransactionCount", account.address, "pending"), 16)
-    gas = int(rpc("eth_estimateGas", {"from": account.address, "to": to, "data": data}), 16)
+    gas = int(rpc("eth_estimateGas", {"from": account.address, "to": to, "data": data, "value": hex(value)}), 16)
     base = int(rpc("eth_getBlockByNumber", "latest", False)["baseFeePerGas"], 16)
     tip = int(rpc("eth_maxPriorityFeePerGas"), 16)
     tx = {"type": 2, "chainId": chain_id, "nonce": nonce, "to": to_checksum_address(to), "data": data,
-          "gas": gas * 12 // 10 + 10_000, "maxFeePerGas": 2 * base + tip, "maxPriorityFeePerGas": tip, "value": 0}
+          "gas": gas * 12 // 10 + 10_000, "maxFeePerGas": 2 * base + tip, "maxPriorityFeePerGas": tip, "value": value}
     signed = Account.sign_transaction(tx, key)
     tx_hash = rpc("eth_sendRawTransaction", "0x" + bytes(signed.raw_transaction).hex())
     for _ in range(200):

@@ -214,7 +214,7 @@ def test_commit_and_reveal_from_the_page_cleared_by_the_runner(portal):
 
     portal.rpc.advance_to(session["revealDeadline"] + 1)
     third = portal.run_session()
-    assert third.returncode == 0, third.stdout + third.stderr
+    assert third.returncode == 75, third.stdout + third.stderr  # cleared; waits for the delivery day
     results = api(portal, "/api/v1/sessions/%s/results?member=%s" % (portal.session_id, portal.member))
     mine = sorted((f["slot"], f["side"], f["quantityWh"]) for f in results["fills"])
     assert mine == [(10, "buy", 1500), (11, "sell", 1000)], results
@@ -226,6 +226,40 @@ def test_commit_and_reveal_from_the_page_cleared_by_the_runner(portal):
     assert len(rows) == 2
     assert len(d.find_elements(By.CSS_SELECTOR, "#results-chart circle.price-dot")) >= 2
     assert len(d.find_elements(By.CSS_SELECTOR, "#results-chart rect.fill-bar")) == 2
+    screenshot(d, "results-cleared")
+
+
+def test_execute_after_validation(portal):
+    d = portal.driver
+    session = api(portal, "/api/v1/sessions/" + portal.session_id)
+    last = session["slotStarts"][-1]["time"]
+    portal.rpc.advance_to(last + session["slotMinutes"] * 60 + 1)
+    fourth = portal.run_session()
+    assert fourth.returncode == 0, fourth.stdout + fourth.stderr  # validated; carla executed itself
+    results = api(portal, "/api/v1/sessions/%s/results?member=%s" % (portal.session_id, portal.member))
+    (me,) = results["members"]
+    # Slot 10: 1.5 kWh bought at 0.14 → pays ceil(1500·140000/1000) = 210000; all delivered, no
+    # penalty. (What it receives is paid by its own execute, below; the run folder's report shows
+    # "received" 0 until then.)
+    assert (me["boughtWh"], me["soldWh"], me["paid"], me["penalty"]) == (1500, 1000, "210000", "0"), me
+    available_before, _ = portal.funds(portal.member)
+    (word,) = chainrpc.call(portal.rpc, portal.marketplace, "participationOf(uint256,address)",
+                            ["uint256", "address"], [int(session["chainSessionId"]), portal.member], ["uint256"])
+    assert word >> 255 == 1 and word & 1 == 0  # validated, not settled
+    owed = (word & ~(1 << 255)) >> 2
+    open_view(portal, "session")
+    wait(lambda: by_id(d, "execute-box").is_displayed(), message="execute button")
+    assert by_id(d, "my-state").get_attribute("data-state") == "validated"
+    by_id(d, "execute-btn").click()
+    message(d, "session-message", "ok")
+    wait(lambda: by_id(d, "my-state").get_attribute("data-state") == "settled", message="settled")
+    assert portal.funds(portal.member) == (available_before + owed, 0)
+    # What it collects: the 1 kWh sold at 0.10 (the validation already released its collateral
+    # less what it pays).
+    assert owed == 100_000
+    open_view(portal, "results")
+    wait(lambda: by_id(d, "r-paid").text.startswith("0.21"), message="paid shown")
+    assert len(d.find_elements(By.CSS_SELECTOR, "#deliveries tr")) == 2
     screenshot(d, "results")
 
 
