@@ -29,26 +29,12 @@ enum APIRoutes {
         }
     }
 
-    /// Registers `handler` for GET (and HEAD) on `path`, and a 405 problem for the other methods.
+    /// Registers `handler` for GET on `path` (other methods: `MethodMiddleware`'s 405).
     static func get(
         _ router: Router<BasicRequestContext>, _ path: RouterPath,
         _ handler: @escaping @Sendable (Request, BasicRequestContext) async throws -> Response
     ) {
         router.get(path, use: handler)
-        refuse(router, path, allow: "GET", methods: [.post, .put, .patch, .delete])
-    }
-
-    /// A 405 problem naming the allowed method for each of `methods` on `path`.
-    static func refuse(
-        _ router: Router<BasicRequestContext>, _ path: RouterPath, allow: String, methods: [HTTPRequest.Method]
-    ) {
-        for method in methods {
-            router.on(path, method: method) { request, _ -> Response in
-                throw Problem(
-                    .methodNotAllowed, "\(request.method) is not allowed on \(request.uri.path): use \(allow)",
-                    headers: [.allow: allow])
-            }
-        }
     }
 
     /// `?limit=` and `?cursor=`.
@@ -57,13 +43,17 @@ enum APIRoutes {
         return try Page(limit: query.get("limit"), cursor: query.get("cursor"))
     }
 
-    /// An address parameter: `0x` and 40 hex digits (lowercase, uppercase or EIP-55).
-    static func address(_ text: String, _ name: String) throws(PortalError) -> Address {
-        guard text.count == 42, text.hasPrefix("0x"), let address = try? Address(text) else {
-            throw .badRequest(
-                "\(name)=\(text) is not an address: give 0x and 40 hex digits (all lowercase, or with a correct "
-                    + "EIP-55 checksum)")
+    /// An address parameter: `0x` and 40 hex digits, in any case. `checksum`: mixed case must
+    /// also be a correct EIP-55 checksum (for admin actions, where a typo must not reach the chain).
+    static func address(_ text: String, _ name: String, checksum: Bool = false) throws(PortalError) -> Address {
+        guard text.count == 42, text.hasPrefix("0x"), let lower = try? Address(text.lowercased()) else {
+            throw .badRequest("\(name)=\(text) is not an address: give 0x and 40 hex digits")
         }
-        return address
+        guard !checksum || (try? Address(text)) != nil else {
+            throw .badRequest(
+                "\(name)=\(text) has a wrong EIP-55 checksum (expected \(lower.checksummed)): check the address, or give "
+                    + "it all lowercase")
+        }
+        return lower
     }
 }

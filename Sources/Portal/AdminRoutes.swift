@@ -13,21 +13,25 @@ enum AdminRoutes {
             guard actions.contains(action) else {
                 throw Problem(.notFound, "no admin action \(action): use one of \(actions.joined(separator: ", "))")
             }
+            let header = request.headers[.authorization]
+            guard let header, header.hasPrefix("Bearer "), header.count > "Bearer ".count else {
+                throw unauthorized("missing token")
+            }
             guard let gate else {
                 throw Problem(
                     .forbidden,
                     "admin is not enabled on this server: start it with --admin-token-env NAME (a non-empty variable) "
                         + "and --admin-keystore FILE")
             }
-            guard gate.authorizes(request.headers[.authorization]) else {
-                throw Problem(
-                    .unauthorized,
-                    "missing or wrong token: send `Authorization: Bearer <token>` with the server's admin token",
-                    headers: [.wwwAuthenticate: "Bearer"])
-            }
-            let member = try APIRoutes.address(try context.parameters.require("address"), "address")
+            guard gate.authorizes(header) else { throw unauthorized("wrong token") }
+            let member = try APIRoutes.address(try context.parameters.require("address"), "address", checksum: true)
             return .json(try await gate.apply(action, to: member))
         }
-        APIRoutes.refuse(router, path, allow: "POST", methods: [.get, .put, .patch, .delete])
+    }
+
+    static func unauthorized(_ what: String) -> Problem {
+        Problem(
+            .unauthorized, "\(what): send `Authorization: Bearer <token>` with the server's admin token",
+            headers: [.wwwAuthenticate: "Bearer"])
     }
 }

@@ -41,6 +41,7 @@ public enum PortalServer {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: RequestLogMiddleware(logger: logger))
         router.add(middleware: ProblemMiddleware())
+        router.add(middleware: MethodMiddleware())
         APIRoutes.add(to: router, data: settings.data)
         MemberRoutes.add(to: router, data: settings.data)
         AdminRoutes.add(to: router, gate: settings.admin)

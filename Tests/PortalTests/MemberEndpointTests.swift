@@ -98,6 +98,7 @@ import Testing
                 (.post, "/api/v1/admin/members/\(a[3])/approve", bearer),
                 (.post, "/api/v1/admin/members/\(a[3])/reinstate", bearer),
                 (.post, "/api/v1/admin/members/0x12/approve", bearer),
+                (.post, "/api/v1/admin/members/\(swapCase(a[4]))/approve", bearer),
             ])
         for refused in admin[0...2] {
             #expect(refused.status == 401)
@@ -122,9 +123,23 @@ import Testing
         #expect(admin[5].json["detail"]?.stringValue?.isEmpty == false)
         #expect(admin[6].status == 200 && admin[6].json["after"] == "active")
         #expect(admin[7].status == 400)
+        #expect(admin[8].status == 400)
+        #expect(admin[8].json["detail"]?.stringValue?.contains("EIP-55") == true)
+        // Reads take an address in any case (a wrong checksum reads the same account).
+        let anyCase = try await get(settings, "/api/v1/members/\(swapCase(a[2]))")[0]
+        #expect(anyCase.status == 200 && anyCase.json["address"] == .string(a[2]))
         #expect(try await market.member(keys[5].address).status == .active)
         #expect(try await market.member(keys[3].address).status == .active)
         let after = try await get(settings, "/api/v1/members/\(a[5])")[0].json
         #expect(after["status"] == "active")
     }
+}
+
+/// `0x` and the address's letters in the other case (a wrong EIP-55 checksum).
+func swapCase(_ address: String) -> String {
+    "0x"
+        + String(
+            address.dropFirst(2).map { c -> Character in
+                c.isUppercase ? Character(c.lowercased()) : Character(c.uppercased())
+            })
 }
