@@ -259,6 +259,7 @@ def test_execute_after_validation(portal):
     assert owed == 100_000
     open_view(portal, "results")
     wait(lambda: by_id(d, "r-paid").text.startswith("0.21"), message="paid shown")
+    assert by_id(d, "r-chain").text.startswith("incassati 0.10"), by_id(d, "r-chain").text
     assert len(d.find_elements(By.CSS_SELECTOR, "#deliveries tr")) == 2
     screenshot(d, "results")
 
@@ -284,7 +285,20 @@ def test_withdraw_from_the_page(portal):
     screenshot(d, "funds")
 
 
-def test_language_switch_wrong_chain_and_phone_layout(portal):
+def test_reverts_are_explained_with_the_decoded_custom_error(portal):
+    d = open_view(portal, "session")
+    text = d.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        const [member, market] = arguments;
+        Promise.all([import('/js/wallet.js'), import('/js/abi.js'), import('/js/dom.js')]).then(async ([w, a, dom]) => {
+          try { await w.send(member, market, a.encodeCall('execute(uint256)', [999n])); done('sent'); }
+          catch (e) { done(dom.errorText(e)); }
+        });""", portal.member, portal.marketplace)
+    # Refused at the wallet's eth_call (through the test wallet and the node), nothing sent.
+    assert "UnknownSession(999)" in text and "sessione sconosciuta" in text, text
+
+
+def test_language_switch_wallet_events_and_phone_layout(portal):
     d = open_view(portal, "session")
     d.find_element(By.CSS_SELECTOR, '[data-lang="en"]').click()
     wait(lambda: by_id(d, "nav-join").text == "Membership", message="English")
@@ -302,6 +316,13 @@ def test_language_switch_wrong_chain_and_phone_layout(portal):
     portal.wallet.chain_id_override = None
     d.execute_script("window.ethereum.emit('chainChanged', '0x539')")
     wait(lambda: not by_id(d, "chain-warning").is_displayed(), message="warning gone")
+
+    d.execute_script("window.ethereum.emit('accountsChanged', [])")  # the member disconnects
+    wait(lambda: by_id(d, "connect-btn").is_displayed() and not by_id(d, "account").is_displayed(),
+         message="disconnected")
+    d.execute_script("window.ethereum.emit('accountsChanged', [arguments[0].toLowerCase()])", portal.member)
+    wait(lambda: by_id(d, "account").is_displayed() and by_id(d, "account").get_attribute("title") == portal.member,
+         message="connected again")
 
     d.set_window_size(390, 844)
     try:

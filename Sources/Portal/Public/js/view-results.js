@@ -5,6 +5,8 @@ import { state } from "./state.js";
 import { api } from "./api.js";
 import { resultsChart } from "./chart.js";
 import { whToKwh } from "./units.js";
+import * as chain from "./chain.js";
+import { decodeParticipation } from "./market.js";
 
 export async function refresh() {
   const s = state.session;
@@ -57,4 +59,13 @@ export async function refresh() {
   $("r-received").textContent = me ? money(me.received) : "—";
   $("r-penalty").textContent = me ? money(me.penalty) : "—";
   $("r-member").textContent = state.account ? short(state.account) : t("results.allMembers");
+  // The run folder's figures are the runner's last view; the participation word is the chain's now.
+  let onChain = "—";
+  if (state.account && state.chainOk && state.marketplace && s.chainSessionId) {
+    const p = decodeParticipation(await chain.participation(state.marketplace, s.chainSessionId, state.account));
+    onChain = t("part." + p.state);
+    if (p.state === "validated") onChain = t("results.toCollect", { amount: money(p.amount) });
+    if (p.state === "settled") onChain = t("results.collected", { amount: money(p.amount) });
+  }
+  $("r-chain").textContent = onChain;
 }
