@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+import zoneinfo
 
 import pytest
 
@@ -63,6 +64,20 @@ def minimal_pdf(text):
     out += "".join("%010d 00000 n \n" % o for o in offsets)
     out += "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return out.encode("latin-1")
+
+
+def delivery_day():
+    """Three days ahead (the commit deadline, D-1 18:00, is then in the future in chain time),
+    moved on by a day if that is a DST change in Rome (the meter rows name 10:00 and 11:00 as
+    slots 10 and 11, true on 24-slot days only)."""
+    rome = zoneinfo.ZoneInfo("Europe/Rome")
+    day = datetime.datetime.now(datetime.timezone.utc).date() + datetime.timedelta(days=3)
+    while True:
+        start = datetime.datetime(day.year, day.month, day.day, tzinfo=rome)
+        end = start + datetime.timedelta(days=1)
+        if start.utcoffset() == end.utcoffset():
+            return day.isoformat()
+        day += datetime.timedelta(days=1)
 
 
 class Process:
@@ -150,7 +165,7 @@ class Portal:
             with open(os.path.join(OUT, "adesione-%s.pdf" % name), "wb") as handle:
                 handle.write(minimal_pdf("Contratto di adesione CER - %s - firmato" % name))
         self.adhesion_pdf = os.path.join(OUT, "adesione-pagina.pdf")
-        self.date = (datetime.datetime.now(datetime.timezone.utc).date() + datetime.timedelta(days=3)).isoformat()
+        self.date = delivery_day()
         self.session_id = "portal-" + self.date
         self.manifest = os.path.join(OUT, "portal.yaml")
         self.write_manifest(carla_store)

@@ -181,7 +181,8 @@ def test_commit_and_reveal_from_the_page_cleared_by_the_runner(portal):
 
     open_view(portal, "session")
     wait(lambda: by_id(d, "commit-box").is_displayed(), message="commit form")
-    assert len(d.find_elements(By.CSS_SELECTOR, "#orders tbody tr")) == 24
+    slots = api(portal, "/api/v1/sessions/" + portal.session_id)["slots"]
+    assert slots == 24 and len(d.find_elements(By.CSS_SELECTOR, "#orders tbody tr")) == slots
     set_order(d, 10, "buy", "1.5", "0.20")
     set_order(d, 11, "sell", "1", "0.05")
     wait(lambda: "2" in by_id(d, "deposit-note").text, message="deposit note")
