@@ -41,11 +41,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The admin's encrypted keystore v3 file.")
     var adminKeystore: String?
 
+    @Option(help: "The admin journal (default ~/.cer-run/admin/<chain-id>/<address>.jsonl).")
+    var adminJournal: String?
+
     @OptionGroup var password: KeystoreCommand.PasswordOptions
 
     func validate() throws {
         if manifest == nil && runs == nil { throw ValidationError("give --manifest FILE or --runs DIR") }
         guard (0...65535).contains(port) else { throw ValidationError("--port \(port): use 0 to 65535") }
+        if adminJournal != nil && adminKeystore == nil {
+            throw ValidationError("--admin-journal needs --admin-keystore")
+        }
         if (adminTokenEnv == nil) != (adminKeystore == nil) {
             throw ValidationError("admin needs both --admin-token-env NAME and --admin-keystore FILE")
         }
@@ -84,6 +90,11 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw InputError("--admin-keystore \(adminKeystore): \(error)")
         }
-        return try await ServeAdmin.gate(token: token, key: key, chain: chain)
+        do {
+            return try await ServeAdmin.gate(
+                token: token, key: key, chain: chain, journal: adminJournal.map { URL(fileURLWithPath: $0) })
+        } catch let error as AdminError where error.nothingSent {
+            throw InputError("admin: \(error.description)")
+        }
     }
 }
