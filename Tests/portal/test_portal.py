@@ -299,6 +299,24 @@ def test_reverts_are_explained_with_the_decoded_custom_error(portal):
     assert "UnknownSession(999)" in text and "sessione sconosciuta" in text, text
 
 
+def test_admin_suspends_and_reinstates(portal):
+    d = open_view(portal, "admin")
+    row = 'tr[data-address="%s"]' % portal.carla
+    for action, after, status in (("suspend", "Sospeso", 4), ("reinstate", "Attivo", 2)):
+        wait(lambda: d.find_element(By.CSS_SELECTOR, row + " button.act-" + action), message=action + " button")
+        d.find_element(By.CSS_SELECTOR, row + " button.act-" + action).click()
+        text = message(d, "admin-message", "ok")
+        assert after in text and "0x" in text, text
+        (on_chain, _, _) = chainrpc.call(portal.rpc, portal.marketplace, "members(address)", ["address"],
+                                         [portal.carla], ["uint8", "uint64", "bytes32"])
+        assert on_chain == status
+    Select(by_id(d, "admin-filter")).select_by_value("pending")
+    wait(lambda: not d.find_elements(By.CSS_SELECTOR, "tr.member-row") and by_id(d, "admin-empty").is_displayed(),
+         message="no pending members")
+    Select(by_id(d, "admin-filter")).select_by_value("")
+    wait(lambda: len(d.find_elements(By.CSS_SELECTOR, "tr.member-row")) == 2, message="all members")
+
+
 def test_language_switch_wallet_events_and_phone_layout(portal):
     d = open_view(portal, "session")
     d.find_element(By.CSS_SELECTOR, '[data-lang="en"]').click()
