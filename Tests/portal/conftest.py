@@ -141,10 +141,10 @@ class Portal:
         line = chain.wait_line("devchain listening on ")
         self.rpc_url = line.split()[3]
         self.rpc = chainrpc.RPC(self.rpc_url)
-        # Keys: a fresh operator and admin (deployer) for every run, funded by dev account 0 — the
-        # admin journal of `cer-run serve` lives in ~/.cer-run/admin/<chain-id>/<address>.jsonl
-        # whatever HOME says, and a dev key's journal from an earlier run would hold nonces of
-        # another chain; dev account 2 is the page's member (the test wallet), 3 the counterparty.
+        # Keys: a fresh operator and admin (deployer) for every run, funded by dev account 0 (the
+        # server's admin journal is the run's own, --admin-journal; a fixed dev key would also
+        # meet an earlier run's journal if one were left in ~/.cer-run/admin/1337/); dev account 2
+        # is the page's member (the test wallet), 3 the counterparty.
         self.operator_key = Account.create().key
         self.member_key, self.carla_key = dev_key(2), dev_key(3)
         chainrpc.send(self.rpc, dev_key(0), Account.from_key(self.operator_key).address, None, [], [],
@@ -171,7 +171,8 @@ class Portal:
         self.write_manifest(carla_store)
         server = Process([CER_RUN, "serve", "--manifest", self.manifest, "--runs", self.runs, "--port", "0",
                           "--admin-token-env", "CER_PORTAL_ADMIN_TOKEN", "--admin-keystore", self.operator_store,
-                          "--password-env", "CER_PORTAL_PASSWORD"], os.path.join(OUT, "serve.log"), env=self.env)
+                          "--password-env", "CER_PORTAL_PASSWORD", "--admin-journal", os.path.join(OUT, "admin.jsonl")],
+                         os.path.join(OUT, "serve.log"), env=self.env)
         self.processes.append(server)
         self.base_url = server.wait_line("listening on ").split()[2].rstrip("/")
         self.wallet = WalletProxy(self.rpc_url, self.member_key, CHAIN_ID)

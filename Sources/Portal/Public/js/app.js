@@ -26,7 +26,11 @@ function route() {
   refreshView(view);
 }
 
+let refreshes = 0;
+
+/** Reloads what `view` shows; only the newest refresh marks the page loaded (data-loaded). */
 async function refreshView(view = document.body.dataset.view) {
+  const ticket = ++refreshes;
   try {
     if (state.account) await join.refresh();
     if (view === "join" && !state.account) await join.refresh();
@@ -34,12 +38,13 @@ async function refreshView(view = document.body.dataset.view) {
     else if (view === "funds") await funds.refresh();
     else if (view === "results") { if (!state.session) await session.loadSessions(); await results.refresh(); }
     else if (view === "admin") await admin.refresh();
+    if (ticket !== refreshes) return;
     if ($("banner").dataset.kind === "error") say("banner", "", "");
     document.body.dataset.loaded = view;
   } catch (error) {
     console.error(error);
     say("banner", "error", errorText(error));
-    document.body.dataset.loaded = view;
+    if (ticket === refreshes) document.body.dataset.loaded = view;
   }
 }
 
