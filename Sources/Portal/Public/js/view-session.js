@@ -209,7 +209,12 @@ async function commit() {
   };
   offerDownload(file, `cer-orders-${s.id}-${state.account.slice(2, 10).toLowerCase()}.json`);
   await chain.tx.commit(state.account, state.marketplace, s.chainSessionId, commitment, (hash) => say("session-message", "info", t("tx.sent", { hash })));
-  say("session-message", "ok", t("commit.done"));
+  // At reveal the deposit comes back and the collateral is locked: say now if funds will be short.
+  const need = orders.reduce((a, o) => a + collateral(o, s.sellerBondPerKWh), 0n);
+  const atReveal = funds.available; // available now = (available after commit) + deposit back at reveal
+  const short = need > atReveal ? need - atReveal : 0n;
+  say("session-message", short > 0n ? "warn" : "ok",
+    t("commit.done") + (short > 0n ? " " + t("commit.topUp", { amount: money(short) }) : ""));
   await refresh();
 }
 
