@@ -30,8 +30,9 @@ public enum PortalServer {
 
     /// The document served at `/openapi.yaml` (a copy of docs/openapi.yaml in the bundle).
     public static func openAPIDocument() -> [UInt8] {
-        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml", subdirectory: "OpenAPI"),
-            let data = FileManager.default.contents(atPath: url.path)
+        guard let folder = PortalResources.folder(),
+            let data = FileManager.default.contents(
+                atPath: folder.appendingPathComponent("OpenAPI/openapi.yaml").path)
         else { return [] }
         return Array(data)
     }

@@ -12,7 +12,7 @@ public struct StaticFiles: Sendable {
 
     /// The bundle's `Public` folder.
     public static func bundled() -> StaticFiles? {
-        Bundle.module.url(forResource: "Public", withExtension: nil).map(StaticFiles.init(root:))
+        PortalResources.folder().map { StaticFiles(root: $0.appendingPathComponent("Public")) }
     }
 
     /// The file at URL path `path` (percent-encoded, as requested) and its content type.

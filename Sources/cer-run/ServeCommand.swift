@@ -58,6 +58,8 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Checked before anything else: a missing resource folder is a set-up error, not a crash.
+        guard PortalResources.folder() != nil else { throw InputError(PortalResources.missingMessage()) }
         let sources: PortalSources
         let data: PortalData
         do {
