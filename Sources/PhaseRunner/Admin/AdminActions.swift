@@ -137,10 +137,9 @@ public struct AdminActions: Sendable {
     /// The admin journal.
     public var journal: Journal { connection.journal }
 
-    /// `~/.cer-run/admin/<chainId>/<address>.jsonl`.
+    /// `$HOME/.cer-run/admin/<chainId>/<address>.jsonl` (`UserJournalFolder`).
     public static func defaultJournal(for address: Address, chainID: UInt64) -> URL {
-        FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cer-run/admin")
-            .appendingPathComponent(String(chainID)).appendingPathComponent("\(address.hex).jsonl")
+        UserJournalFolder.journal(kind: "admin", address: address.hex, chainID: chainID)
     }
 
     /// Connects (checking the chain id and the marketplace), refuses a key that is not the

@@ -63,11 +63,10 @@ public struct MemberConnection: Sendable {
         public static let orders = "member.orders"
     }
 
-    /// `~/.cer-run/members/<chainId>/<address>.jsonl`: one journal per key and chain, because
+    /// `$HOME/.cer-run/members/<chainId>/<address>.jsonl` (`UserJournalFolder`): one journal per key and chain, because
     /// nonces (and so journaled attempts) belong to one chain.
     public static func defaultJournal(for address: Address, chainID: UInt64) -> URL {
-        FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cer-run/members")
-            .appendingPathComponent(String(chainID)).appendingPathComponent("\(address.hex).jsonl")
+        UserJournalFolder.journal(kind: "members", address: address.hex, chainID: chainID)
     }
 
     /// Connects, checks the chain id and the marketplace, reads the token and its decimals, and
