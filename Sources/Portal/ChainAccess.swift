@@ -14,6 +14,8 @@ public struct ChainAccess: Sendable {
     public let genesis: String
     public let client: EthClient
     public let marketplace: MarketplaceContract
+    /// The first block the member list reads `MemberRegistered` logs from.
+    public var memberLogsFrom: UInt64 = 0
 
     /// Connects to `rpc` (reads its chain id) and binds the marketplace at `marketplace`.
     public static func connect(rpc: URL, marketplace: Address) async throws(PortalError) -> ChainAccess {

@@ -23,7 +23,8 @@ extension PortalData {
         let entries: [MemberEntry]
         do {
             entries = try await MemberDirectory.list(
-                client: chain.client, marketplace: chain.marketplace.address, status: filter)
+                client: chain.client, marketplace: chain.marketplace.address, fromBlock: chain.memberLogsFrom,
+                status: filter)
         } catch { throw chain.failure("the member list", error) }
         return page.answer(entries.map(\.json))
     }

@@ -12,11 +12,15 @@ public struct PortalSources: Sendable {
     public let marketplace: Address?
     /// The chain id the manifest expects of its node (nil without a manifest or for a dev chain).
     public let expectedChainID: UInt64?
+    /// The first block the member list reads logs from: `--from-block`, else the block where a
+    /// run folder's journal shows this marketplace deployed, else 0 (a long chain behind a node
+    /// with a log range limit, Besu's 5,000 blocks, then costs one `eth_getLogs` per range).
+    public let memberLogsFrom: UInt64
 
     /// Resolves the options; a bad one is a `.badRequest` naming it.
-    public static func resolve(manifest path: String?, runs: String?, rpc: String?, marketplace: String?)
-        throws(PortalError) -> PortalSources
-    {
+    public static func resolve(
+        manifest path: String?, runs: String?, rpc: String?, marketplace: String?, fromBlock: UInt64? = nil
+    ) throws(PortalError) -> PortalSources {
         var manifest: SessionManifest?
         if let path {
             do { manifest = try ManifestLoader.load(path: path) } catch {
@@ -47,7 +51,11 @@ public struct PortalSources: Sendable {
         } else {
             market = newest.flatMap { RunFacts($0).marketplace }
         }
-        return PortalSources(runsRoot: root, rpc: rpcURL, marketplace: market, expectedChainID: expected)
+        let deployedAt = RunCatalog(root: root).runs().map(RunFacts.init)
+            .filter { $0.marketplace != nil && $0.marketplace == market }.compactMap(\.marketplaceBlock).min()
+        return PortalSources(
+            runsRoot: root, rpc: rpcURL, marketplace: market, expectedChainID: expected,
+            memberLogsFrom: fromBlock ?? deployedAt ?? 0)
     }
 
     /// The data layer for these sources: connects to the node when there is one and a
@@ -60,7 +68,8 @@ public struct PortalSources: Sendable {
                     "a node is configured (\(rpc.absoluteString)) but no marketplace: pass --marketplace 0x… or a manifest "
                         + "with contracts.marketplace")
             }
-            let access = try await ChainAccess.connect(rpc: rpc, marketplace: marketplace)
+            var access = try await ChainAccess.connect(rpc: rpc, marketplace: marketplace)
+            access.memberLogsFrom = memberLogsFrom
             if let expectedChainID, expectedChainID != access.chainID {
                 throw .badRequest(
                     "the node at \(rpc.absoluteString) reports chain id \(access.chainID), the manifest expects "

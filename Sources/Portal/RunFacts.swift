@@ -78,6 +78,17 @@ public struct RunFacts: Sendable {
         }
     }
 
+    /// The block the run's marketplace deployment was mined in (nil when the run used an
+    /// existing marketplace): members cannot have registered before it.
+    public var marketplaceBlock: UInt64? {
+        guard
+            let mined = run.records.last(where: {
+                $0.type == JournaledSender.RecordType.mined && $0.data["step"]?.stringValue == "deploy/marketplace"
+            }), case .int(let block)? = mined.data["block"], block >= 0
+        else { return nil }
+        return UInt64(block)
+    }
+
     func deployed(_ step: String) -> Address? {
         guard
             let signed = run.records.first(where: {

@@ -35,13 +35,19 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The Marketplace contract (default: the manifest's, else the newest run's).")
     var marketplace: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "First block of the member list's log reads (default: the marketplace's deployment block in a run's journal, else 0).",
+            valueName: "N"))
+    var fromBlock: UInt64?
+
     @Option(help: "Environment variable holding the admin bearer token (enables admin, with --admin-keystore).")
     var adminTokenEnv: String?
 
     @Option(help: "The admin's encrypted keystore v3 file.")
     var adminKeystore: String?
 
-    @Option(help: "The admin journal (default ~/.cer-run/admin/<chain-id>/<address>.jsonl).")
+    @Option(help: "The admin journal (default $HOME/.cer-run/admin/<chain-id>/<address>.jsonl).")
     var adminJournal: String?
 
     @OptionGroup var password: KeystoreCommand.PasswordOptions
@@ -63,7 +69,8 @@ struct ServeCommand: AsyncParsableCommand {
         let sources: PortalSources
         let data: PortalData
         do {
-            sources = try PortalSources.resolve(manifest: manifest, runs: runs, rpc: rpc, marketplace: marketplace)
+            sources = try PortalSources.resolve(
+                manifest: manifest, runs: runs, rpc: rpc, marketplace: marketplace, fromBlock: fromBlock)
             data = try await sources.data(adminEnabled: adminTokenEnv != nil)
         } catch { throw InputError(error.description) }
         let logger = Logger(label: "cer-run.serve")

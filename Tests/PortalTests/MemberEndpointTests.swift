@@ -68,6 +68,22 @@ import Testing
             if case .int(let block)? = entry["registeredBlock"] { #expect(block > 0) } else { Issue.record("block") }
         }
         #expect(answers[1].json["next"] == .null)
+
+        // The list reads logs from `memberLogsFrom`: from the first registration's block it finds
+        // every member, from the block after the head none (the logs before it are not read).
+        var fromFirst = access
+        fromFirst.memberLogsFrom = try #require(
+            all.first.flatMap { entry -> UInt64? in
+                if case .int(let block)? = entry["registeredBlock"] { return UInt64(block) }
+                return nil
+            })
+        var fromHead = access
+        fromHead.memberLogsFrom = try await client.blockNumber() + 1
+        for (view, expected) in [(fromFirst, 4), (fromHead, 0)] {
+            let data = PortalData(catalog: RunCatalog(root: empty), chain: view, adminEnabled: false)
+            let listed = try await get(PortalServer.Settings(port: 0, data: data), "/api/v1/members")[0].json
+            #expect(listed["items"]?.arrayValue?.count == expected, "from block \(view.memberLogsFrom)")
+        }
         #expect(answers[2].json["items"]?.arrayValue?.compactMap { $0["address"]?.stringValue } == [a[2]])
         #expect(answers[3].json["items"]?.arrayValue?.count == 3)
         let cursor = try #require(answers[3].json["next"]?.stringValue)

@@ -1,5 +1,6 @@
 import Chain
 import Foundation
+import PhaseRunner
 import Testing
 
 @testable import Portal
@@ -56,6 +57,25 @@ import Testing
         #expect(s["commits"] == .int(Int64(reveals["committed"]?.arrayValue?.count ?? -1)))
         #expect(s["reveals"] == .int(Int64(reveals["revealed"]?.arrayValue?.count ?? -1)))
         #expect(s["reportAvailable"] == true)
+    }
+
+    @Test func theMemberListStartsAtTheMarketplaceDeployment() async throws {
+        let root = try await fixture.runsRoot()
+        let records = try Journal.readOnly(try await fixture.folder().appendingPathComponent("journal.jsonl"))
+        let mined = try #require(
+            records.last { $0.type == "tx.mined" && $0.data["step"]?.stringValue == "deploy/marketplace" })
+        guard case .int(let block)? = mined.data["block"] else {
+            Issue.record("no block in \(mined.data)")
+            return
+        }
+        let sources = try PortalSources.resolve(manifest: nil, runs: root.path, rpc: nil, marketplace: nil)
+        #expect(sources.memberLogsFrom == UInt64(block))
+        let overridden = try PortalSources.resolve(
+            manifest: nil, runs: root.path, rpc: nil, marketplace: nil, fromBlock: 12)
+        #expect(overridden.memberLogsFrom == 12)
+        let other = try PortalSources.resolve(
+            manifest: nil, runs: root.path, rpc: nil, marketplace: "0x" + String(repeating: "1", count: 40))
+        #expect(other.memberLogsFrom == 0, "another marketplace's list is read from block 0")
     }
 
     @Test func oneSessionHasItsSlotsMoneyAndPhase() async throws {
