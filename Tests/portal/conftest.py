@@ -133,6 +133,7 @@ class Portal:
         self.downloads = os.path.join(OUT, "downloads")
         self.runs = os.path.join(OUT, "runs")
         self.processes = []
+        self.network = []  # every browser request read so far (pages.network_requests)
         self.env = dict(os.environ, CER_PORTAL_PASSWORD=PASSWORD, CER_PORTAL_ADMIN_TOKEN=ADMIN_TOKEN)
         env = dict(os.environ, PYTHONPATH=os.path.join(REPO, "devchain"))
         chain = Process([DEVCHAIN_PY, "-m", "cer_devchain", "--port", "0", "--chain-id", str(CHAIN_ID)],
@@ -278,7 +279,9 @@ settlement: {mode: direct}
         options.add_experimental_option("prefs", {
             "download.default_directory": self.downloads, "download.prompt_for_download": False,
             "intl.accept_languages": "it-IT,it"})
-        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        # The performance log carries CDP Network events: the tests read every request the page
+        # sends (pages.network_requests), to any host, with its body.
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
         driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER,
                                                   log_output=os.path.join(OUT, "chromedriver.log")),
                                   options=options)

@@ -1,5 +1,6 @@
 """Page helpers: navigation, waiting, screenshots checked for blankness (pixel variance)."""
 
+import json
 import os
 import sys
 import time
@@ -50,8 +51,12 @@ def no_page_error(driver):
     kind, text = driver.execute_script(
         "const b = document.getElementById('banner'); return [b.hidden ? '' : b.dataset.kind, b.textContent];")
     assert kind != "error", "the page shows an error: " + text
-    uncaught = [e["message"] for e in driver.get_log("browser") if "Uncaught" in e.get("message", "")]
+    logs = [e.get("message", "") for e in driver.get_log("browser")]
+    uncaught = [m for m in logs if "Uncaught" in m]
     assert not uncaught, "uncaught exceptions in the page: %s" % uncaught
+    refused = [m for m in logs if "Content Security Policy" in m]
+    violations = driver.execute_script("return window.__cspViolations || []")
+    assert not refused and not violations, "the page breaks its Content-Security-Policy: %s %s" % (refused, violations)
 
 
 def reload_view(portal, view):
@@ -115,3 +120,16 @@ def screenshot(driver, name):
     assert len(colours) >= 16, "%s looks blank: %d distinct colours" % (path, len(colours))
     assert variance >= 100, "%s looks blank: luminance variance %.1f" % (path, variance)
     return path
+
+
+def network_requests(portal):
+    """Every request the browser sent since the last call (CDP Network events from the
+    performance log): the URL, the method and the body, as one lowercase text each."""
+    out = []
+    for entry in portal.driver.get_log("performance"):
+        event = json.loads(entry["message"])["message"]
+        if event.get("method") == "Network.requestWillBeSent":
+            request = event["params"]["request"]
+            out.append(("%s %s %s" % (request.get("method"), request.get("url"), request.get("postData", ""))).lower())
+    portal.network.extend(out)
+    return out

@@ -30,4 +30,10 @@
     emit(event, value) { for (const l of listeners[event] || []) l(value); },
   };
   window.ethereum = provider;
+  // Content-Security-Policy violations (an inline script or handler, eval…) are collected for
+  // the tests: every page load fails when there is one.
+  window.__cspViolations = [];
+  document.addEventListener("securitypolicyviolation", (e) => {
+    window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
+  });
 })();

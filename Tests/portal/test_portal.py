@@ -16,7 +16,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 import rpc as chainrpc
-from pages import by_id, connect, message, open_view, refresh, reload_view, screenshot, wait
+from conftest import CHAIN_ID, OUT
+from pages import by_id, connect, message, network_requests, open_view, refresh, reload_view, screenshot, wait
 
 IMPORTS = """
 const done = arguments[arguments.length - 1];
@@ -25,6 +26,19 @@ Promise.all([import('/js/keccak.js'), import('/js/abi.js'), import('/js/units.js
                           catch (e) { done({ok: false, error: String(e && e.stack || e)}); } },
         (e) => done({ok: false, error: String(e)}));
 """
+
+
+# Rewrites the session detail's marketplace (arguments[0]) in the page's API answers.
+OTHER_MARKET_FETCH = r"""
+    window.__realFetch = window.__realFetch || window.fetch;
+    const other = arguments[0];
+    window.fetch = async (input, init) => {
+      const r = await window.__realFetch(input, init);
+      if (!/\/api\/v1\/sessions\/[^/?]+$/.test(String(input))) return r;
+      const body = await r.json();
+      body.marketplace = other;
+      return new Response(JSON.stringify(body), {status: r.status, headers: {"Content-Type": "application/json"}});
+    };"""
 
 
 def in_page(driver, function_source, argument=None):
@@ -59,8 +73,26 @@ def test_keccak_abi_and_units_vectors_in_page(portal):
         format: [u.formatUnits(1234567n, 6), u.formatUnits(5000000n, 6), u.formatUnits(1n, 6), u.formatUnits(0n, 6)],
         bad: ['1.2345', '-1', '1e3', '', '.', '0x10', '1.2.3'].map((s) => { try { u.kwhToWh(s); return 'accepted ' + s; } catch { return 'refused'; } }),
         word: '0x' + m.packOrder({slot: 24, side: 'sell', wh: 18446744073709551615n, limitPrice: 1n}).toString(16),
+        ambiguous: ['1,000', '12,345', '1.000,5', '1,000.5', '1 000', "1'000", '1.000.000', '1,000,000'].map((s) => {
+          try { u.parseDecimal(s, 6); return 'accepted ' + s; } catch (e) { return e.ambiguous === true ? 'ambiguous' : 'refused ' + s; } }),
+        decimalComma: ['1,5', '1,50', '0,21', '1,0000', '1.000'].map((s) => u.parseDecimal(s, 6).toString()),
+        noDecimals: [null, undefined].map((d) => { try { u.parseDecimal('1', d); return 'accepted'; } catch { return 'refused'; } }),
+        whBoth: [u.whToKwh(1500), u.whToKwh('1500'), u.whToKwh('18446744073709551615'), u.toBig(7).toString(), u.toBig('7').toString()],
+        whBad: [1.5, '1.5', 'abc', '1e3'].map((x) => { try { u.toBig(x); return 'accepted ' + x; } catch { return 'refused'; } }),
+        participation: [[(1n << 255n) | 1n, 'settled'], [(1n << 255n) | 1n, 'validated'], [(1n << 255n) | 1n, 'cancelled'],
+                        [(1n << 255n) | (5n << 2n) | 1n, 'settled'], [(1n << 255n) | (5n << 2n), 'validated']]
+          .map(([w, st]) => { const p = m.decodeParticipation(w, st); return p.state + ' ' + (p.amount ?? '-'); }),
+        block: [
+          [{chain: true, chainId: 1337, marketplace: arg.member}, {marketplace: arg.member.toLowerCase()}, 1337n],
+          [{chain: false, chainId: 1337, marketplace: arg.member}, {marketplace: arg.member}, 1337n],
+          [{chain: true, chainId: 1337, marketplace: null}, {marketplace: arg.member}, 1337n],
+          [{chain: true, chainId: 1337, marketplace: arg.member}, {marketplace: arg.carla}, 1337n],
+          [{chain: true, chainId: 1337, marketplace: arg.member}, {marketplace: null}, 1337n],
+          [{chain: true, chainId: 1337, marketplace: arg.member}, {marketplace: arg.member}, 1n],
+          [{chain: true, chainId: 1337, marketplace: arg.member}, {marketplace: arg.member}, null],
+        ].map(([info, s, id]) => m.sessionBlock(info, s, id)),
       })""", {"long": "0x" + long_input.hex(), "types": types, "values": js_values, "expected": expected,
-               "member": portal.member})
+               "member": portal.member, "carla": portal.carla})
     assert got["empty"] == "0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470"
     assert got["abc"] == "0x4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45"
     assert got["long"] == "0x" + keccak(long_input).hex()
@@ -76,6 +108,20 @@ def test_keccak_abi_and_units_vectors_in_page(portal):
     assert got["format"] == ["1.234567", "5.00", "0.000001", "0.00"]
     assert got["bad"] == ["refused"] * 7
     assert got["word"] == hex(1 | (2**64 - 1) << 64 | 1 << 128 | 24 << 136)
+    # A comma and exactly three digits, or any thousands grouping, is refused as ambiguous
+    # ("1,000" is not silently 1 kWh); a decimal comma otherwise works; no decimals, no parsing.
+    assert got["ambiguous"] == ["ambiguous"] * 8
+    assert got["decimalComma"] == ["1500000", "1500000", "210000", "1000000", "1000000"]
+    assert got["noDecimals"] == ["refused", "refused"]
+    # Wh from the API as JSON numbers or decimal strings, exact beyond 2^53.
+    assert got["whBoth"] == ["1.5", "1.5", "18446744073709551.615", "7", "7"]
+    assert got["whBad"] == ["refused"] * 4
+    # The cancellation word is also "settled with nothing to collect": only a cancelled session
+    # reads it as released.
+    assert got["participation"] == ["settled 0", "settled 0", "released -", "settled 5", "validated 5"]
+    # Sessions are acted on only on the server's marketplace (any case), chain read, wallet on it.
+    assert got["block"] == [None, "block.noChain", "block.noChain", "block.otherMarket", "block.otherMarket",
+                            "block.wrongChain", "block.noWallet"]
 
 
 def test_commitment_equals_contract_compute_commitment(portal):
@@ -95,9 +141,9 @@ def test_commitment_equals_contract_compute_commitment(portal):
     js = in_page(d, """(k, a, u, m, arg) => arg.cases.map((c) => {
         const words = c.orders.map((o) => m.packOrder({slot: o.slot, side: o.side, wh: BigInt(o.wh), limitPrice: BigInt(o.limitPrice)}));
         return {words: words.map((w) => w.toString()),
-                commitment: m.computeCommitment(1337n, arg.market, BigInt(c.sessionId), arg.member, words, c.salt)};
+                commitment: m.computeCommitment(BigInt(arg.chainId), arg.market, BigInt(c.sessionId), arg.member, words, c.salt)};
       })""", {"cases": [dict(c, sessionId=str(c["sessionId"]), orders=[dict(o, wh=str(o["wh"]), limitPrice=str(o["limitPrice"])) for o in c["orders"]]) for c in cases],
-              "market": portal.marketplace, "member": portal.member})
+              "market": portal.marketplace, "member": portal.member, "chainId": str(CHAIN_ID)})
     assert len(js) == len(cases)
     for case, got in zip(cases, js):
         words = [o["limitPrice"] | o["wh"] << 64 | (1 if o["side"] == "sell" else 0) << 128 | o["slot"] << 136
@@ -158,6 +204,16 @@ def portal_admin_token():
     return ADMIN_TOKEN
 
 
+def secret_forms(saved):
+    """The salt and the order words of an orders file as they could appear in a request: hex
+    without 0x (the salt, first), each word as a 64-digit ABI word, as hex and as decimal text."""
+    forms = [saved["salt"][2:].lower()]
+    for word in saved["words"]:
+        value = int(word, 16)
+        forms += ["%064x" % value, "%x" % value, str(value)]
+    return forms
+
+
 def set_order(driver, slot, side, kwh, price):
     row = driver.find_element(By.CSS_SELECTOR, '#orders tr[data-slot="%d"]' % slot)
     Select(row.find_element(By.CSS_SELECTOR, "select.side")).select_by_value(side)
@@ -179,26 +235,89 @@ def test_commit_and_reveal_from_the_page_cleared_by_the_runner(portal):
     wait(lambda: by_id(d, "available").get_attribute("data-value") == "20000000", message="available 20")
     assert portal.funds(portal.member) == (20_000_000, 0)
 
+    wallet_mark = len(portal.wallet.requests)
     open_view(portal, "session")
     wait(lambda: by_id(d, "commit-box").is_displayed(), message="commit form")
     slots = api(portal, "/api/v1/sessions/" + portal.session_id)["slots"]
     assert slots == 24 and len(d.find_elements(By.CSS_SELECTOR, "#orders tbody tr")) == slots
+
+    # A session of another marketplace than the server's: nothing to act on, participation not read.
+    d.execute_script(OTHER_MARKET_FETCH, portal.token)
+    mark = len(portal.wallet.requests)
+    refresh(portal)
+    block = wait(lambda: by_id(d, "session-block").is_displayed() and by_id(d, "session-block").text, message="blocked")
+    assert "un altro mercato" in block, block
+    assert not by_id(d, "commit-box").is_displayed() and by_id(d, "my-state").text == "—"
+    participation_selector = chainrpc.selector("participationOf(uint256,address)").hex()
+    assert not [r for r in portal.wallet.requests[mark:] if participation_selector in r], "participation read"
+    d.execute_script("window.fetch = window.__realFetch")
+    refresh(portal)
+    wait(lambda: by_id(d, "commit-box").is_displayed() and not by_id(d, "session-block").is_displayed(),
+         message="commit form again")
+
     set_order(d, 10, "buy", "1.5", "0.20")
     set_order(d, 11, "sell", "1", "0.05")
-    wait(lambda: "2" in by_id(d, "deposit-note").text, message="deposit note")
-    by_id(d, "commit-btn").click()
-    message(d, "session-message", "ok")
-    wait(lambda: by_id(d, "my-state").get_attribute("data-state") == "committed", message="committed")
+    set_order(d, 12, "buy", "1,000", "0,10")  # one kWh or a thousand? refused
+
+    def echo(slot):
+        return d.find_element(By.CSS_SELECTOR, '#orders tr[data-slot="%d"] td.parsed' % slot)
+    wait(lambda: echo(10).get_attribute("data-wh") == "1500", message="row 10 read")
+    assert (echo(10).get_attribute("data-price"), echo(11).get_attribute("data-wh"),
+            echo(11).get_attribute("data-price")) == ("200000", "1000", "50000")
+    assert "1500 Wh" in echo(10).text and "200000" in echo(10).text, echo(10).text
+    assert "ambiguo" in echo(12).text and echo(12).get_attribute("data-wh") is None, echo(12).text
+    assert by_id(d, "commit-btn").get_attribute("disabled") is not None  # nothing prepared yet
+    by_id(d, "prepare-btn").click()
+    assert "Fascia 12" in message(d, "session-message", "error")
+    assert not glob.glob(os.path.join(portal.downloads, "*"))
+    row12 = d.find_element(By.CSS_SELECTOR, '#orders tr[data-slot="12"]')
+    Select(row12.find_element(By.CSS_SELECTOR, "select.side")).select_by_value("")
+    row12.find_element(By.CSS_SELECTOR, "input.kwh").clear()
+    row12.find_element(By.CSS_SELECTOR, "input.price").clear()
+    d.execute_script("document.getElementById('orders').dispatchEvent(new Event('input', {bubbles: true}))")
+    wait(lambda: "2" in by_id(d, "deposit-note").text and echo(12).text == "", message="deposit note")
+
+    # 1. prepare: the file is downloaded; Commit stays disabled until the saved file is checked.
+    by_id(d, "prepare-btn").click()
+    message(d, "session-message", "info")
     files = wait(lambda: [f for f in glob.glob(os.path.join(portal.downloads, "cer-orders-*.json"))], message="download")
     with open(files[0]) as handle:
         saved = json.load(handle)
-    assert saved["member"] == portal.member and saved["chainId"] == 1337
+    assert saved["member"] == portal.member and saved["chainId"] == CHAIN_ID
     assert [(o["slot"], o["side"], o["wh"], o["limitPrice"]) for o in saved["orders"]] == [
         (10, "buy", "1500", "200000"), (11, "sell", "1000", "50000")]
-    with open(os.path.join(os.path.dirname(portal.manifest), "serve.log")) as handle:
-        assert saved["salt"][2:] not in handle.read(), "the salt reached the server"
+    assert by_id(d, "commit-btn").get_attribute("disabled") is not None
+    # 2. a file that is not the one prepared (another salt) is refused, Commit stays disabled.
+    tampered = os.path.join(OUT, "tampered-orders.json")
+    with open(tampered, "w") as handle:
+        json.dump(dict(saved, salt="0x" + "11" * 32), handle)
+    by_id(d, "verify-file").send_keys(tampered)
+    assert "non è quello appena preparato" in message(d, "session-message", "error")
+    assert by_id(d, "commit-btn").get_attribute("disabled") is not None
+    by_id(d, "verify-file").send_keys(files[0])
+    message(d, "session-message", "ok")
+    wait(lambda: by_id(d, "commit-btn").is_enabled(), message="commit enabled after the check")
+    # 3. commit.
+    by_id(d, "commit-btn").click()
+    wait(lambda: "Impegno inviato" in by_id(d, "session-message").text, message="commit done")
+    wait(lambda: by_id(d, "my-state").get_attribute("data-state") == "committed", message="committed")
     assert portal.funds(portal.member) == (19_000_000, 1_000_000)  # the deposit is locked
     screenshot(d, "session-commit")
+
+    # Sealed means sealed: before the commit deadline no request the page sent — through the
+    # wallet (every JSON-RPC call, recorded by the proxy) or anywhere else (the browser's own
+    # network log: the server, the proxy) — carries the salt or any of the member's order words.
+    # The same check finds them in the reveal's request below (so it can fail).
+    secrets = secret_forms(saved)
+    network_requests(portal)
+    sent_by_wallet = [r.lower() for r in portal.wallet.requests]  # everything since the page first loaded
+    sent_by_browser = list(portal.network)
+    assert len(portal.wallet.requests) > wallet_mark and sent_by_browser
+    for text in sent_by_wallet + sent_by_browser:
+        leaked = [x for x in secrets if x in text]
+        assert not leaked, "sealed orders or salt left the browser before the deadline: %s in %s" % (leaked, text[:300])
+    # The page checked its commitment against the contract on the fixed vector only.
+    assert any("5a" * 32 in r for r in sent_by_wallet), "no self-check of the commitment on the fixed vector"
 
     session = api(portal, "/api/v1/sessions/" + portal.session_id)
     portal.rpc.advance_to(session["commitDeadline"] + 1)
@@ -208,16 +327,22 @@ def test_commit_and_reveal_from_the_page_cleared_by_the_runner(portal):
     wait(lambda: by_id(d, "reveal-box").is_displayed(), message="reveal form")
     by_id(d, "reveal-file").send_keys(files[0])
     wait(lambda: by_id(d, "reveal-btn").is_enabled(), message="reveal enabled")
+    reveal_mark = len(portal.wallet.requests)
     by_id(d, "reveal-btn").click()
     message(d, "session-message", "ok")
     wait(lambda: by_id(d, "my-state").get_attribute("data-state") == "revealed", message="revealed")
     screenshot(d, "session-reveal")
+    # Now (after the commit deadline) the reveal carries them: the checks above could see them.
+    revealed = [r.lower() for r in portal.wallet.requests[reveal_mark:] if "eth_sendtransaction" in r.lower()]
+    padded = [x for x in secrets if len(x) == 64]
+    assert revealed and secrets[0] in revealed[0] and all(w in revealed[0] for w in padded[1:]), revealed
+    assert any(secrets[0] in text for text in network_requests(portal)), "the browser log misses the reveal"
 
     portal.rpc.advance_to(session["revealDeadline"] + 1)
     third = portal.run_session()
     assert third.returncode == 75, third.stdout + third.stderr  # cleared; waits for the delivery day
     results = api(portal, "/api/v1/sessions/%s/results?member=%s" % (portal.session_id, portal.member))
-    mine = sorted((f["slot"], f["side"], f["quantityWh"]) for f in results["fills"])
+    mine = sorted((f["slot"], f["side"], int(f["quantityWh"])) for f in results["fills"])  # Wh: string or number
     assert mine == [(10, "buy", 1500), (11, "sell", 1000)], results
 
     open_view(portal, "session")
@@ -242,7 +367,7 @@ def test_execute_after_validation(portal):
     # Slot 10: 1.5 kWh bought at 0.14 → pays ceil(1500·140000/1000) = 210000; all delivered, no
     # penalty. (What it receives is paid by its own execute, below; the run folder's report shows
     # "received" 0 until then.)
-    assert (me["boughtWh"], me["soldWh"], me["paid"], me["penalty"]) == (1500, 1000, "210000", "0"), me
+    assert (int(me["boughtWh"]), int(me["soldWh"]), me["paid"], me["penalty"]) == (1500, 1000, "210000", "0"), me
     available_before, _ = portal.funds(portal.member)
     (word,) = chainrpc.call(portal.rpc, portal.marketplace, "participationOf(uint256,address)",
                             ["uint256", "address"], [int(session["chainSessionId"]), portal.member], ["uint256"])
@@ -261,7 +386,12 @@ def test_execute_after_validation(portal):
     open_view(portal, "results")
     wait(lambda: by_id(d, "r-paid").text.startswith("0.21"), message="paid shown")
     assert by_id(d, "r-chain").text.startswith("incassati 0.10"), by_id(d, "r-chain").text
-    assert len(d.find_elements(By.CSS_SELECTOR, "#deliveries tr")) == 2
+    deliveries = d.find_elements(By.CSS_SELECTOR, "#deliveries tr.delivery-row")
+    assert len(deliveries) == 2
+    # The penalty is the member's, once in the totals; delivery rows have no penalty column.
+    assert all(len(row.find_elements(By.TAG_NAME, "td")) == 4 for row in deliveries)
+    assert sorted(row.find_elements(By.TAG_NAME, "td")[2].text for row in deliveries) == ["1", "1.5"]
+    assert by_id(d, "r-penalty").text.startswith("0.00"), by_id(d, "r-penalty").text
     screenshot(d, "results")
 
 
@@ -331,6 +461,10 @@ def test_language_switch_wallet_events_and_phone_layout(portal):
     warning = wait(lambda: by_id(d, "chain-warning").is_displayed() and by_id(d, "chain-warning").text,
                    message="wrong chain warning")
     assert "1337" in warning and "Rete sbagliata" in warning
+    # The session cannot be acted on from another chain: said in the session view too.
+    block = wait(lambda: by_id(d, "session-block").is_displayed() and by_id(d, "session-block").text,
+                 message="session blocked on the wrong chain")
+    assert "sulla rete 1," in block and "1337" in block, block
     screenshot(d, "wrong-chain")
     portal.wallet.chain_id_override = None
     d.execute_script("window.ethereum.emit('chainChanged', '0x539')")

@@ -6,6 +6,8 @@ EIP-1559 fees), signed locally with eth-account and sent raw to the node; everyt
 forwarded to the node as is, errors included (so revert data reaches the page like a real wallet's).
 `chain_id_override` makes eth_chainId answer another chain (the wrong-chain warning);
 `reject_next` makes the next eth_sendTransaction fail with EIP-1193 code 4001 (user rejected).
+Every request the page sends is recorded verbatim (`requests`, JSON text in arrival order), so
+the tests can check what left the browser through the wallet and when.
 """
 
 import json
@@ -26,6 +28,7 @@ class WalletProxy:
         self.reject_next = False
         self.chain_id_override = None
         self.sent = []
+        self.requests = []
         self.lock = threading.Lock()
         proxy = self
 
@@ -44,7 +47,10 @@ class WalletProxy:
                 self.end_headers()
 
             def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+                raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with proxy.lock:
+                    proxy.requests.append(raw.decode("utf-8", "replace"))
+                body = json.loads(raw)
                 answer = proxy.handle(body)
                 data = json.dumps(answer).encode()
                 self.send_response(200)

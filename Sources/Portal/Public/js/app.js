@@ -73,11 +73,16 @@ async function updateChain() {
   if (state.chainOk && state.marketplace && !state.token) {
     state.token = checksumAddress(await chain.tokenOf(state.marketplace));
   }
-  if (state.chainOk && state.token && (state.info?.tokenDecimals === null || state.info?.tokenDecimals === undefined)) {
+  if (state.chainOk && state.token && state.decimals === null) {
     state.decimals = await chain.decimals(state.token);
   }
   await syncClock();
   renderWallet();
+  // The page's commitment against the contract's, once per chain and marketplace, on a fixed
+  // vector (never the member's orders or salt); a failure is shown and blocks committing.
+  if (state.chainOk && state.marketplace && state.info?.chain) {
+    try { await session.selfCheck(); } catch (error) { say("banner", "error", errorText(error)); }
+  }
 }
 
 async function syncClock() {

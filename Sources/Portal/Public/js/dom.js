@@ -42,14 +42,14 @@ export function errorText(error) {
 
 /** Token base units → "1.50 CEUR" (exact). */
 export function money(value) {
-  if (value === null || value === undefined) return "—";
+  if (value === null || value === undefined || state.decimals === null) return "—";
   const symbol = state.symbol || "€";
   return `${formatUnits(BigInt(value), state.decimals, 2)} ${symbol}`;
 }
 
 /** Price per kWh in base units → "0.21 €/kWh". */
 export function pricePerKWh(value) {
-  if (value === null || value === undefined) return "—";
+  if (value === null || value === undefined || state.decimals === null) return "—";
   return `${formatUnits(BigInt(value), state.decimals, 2)} ${state.symbol || "€"}/kWh`;
 }
 

@@ -24,6 +24,30 @@ export function unpackOrder(word) {
   return { slot: Number((w >> 136n) & 0xffffn), side: side === 0n ? "buy" : "sell", wh: (w >> 64n) & MASK64, limitPrice: w & MASK64 };
 }
 
+/**
+ * The fixed vector the page checks once per chain and marketplace against the contract's
+ * computeCommitment (eth_call): dummy orders and a dummy salt, never a member's.
+ */
+export const SELF_CHECK = Object.freeze({
+  sessionId: 1n,
+  member: "0x000000000000000000000000000000000000dEaD",
+  words: [packOrder({ slot: 0, side: "buy", wh: 1000n, limitPrice: 1n }), packOrder({ slot: 23, side: "sell", wh: 1n, limitPrice: 0n })],
+  salt: "0x" + "5a".repeat(32),
+});
+
+/**
+ * Whether the selected session can be acted on from this page: null when it can, else the i18n
+ * key saying why. The session must be of the server's marketplace (case-insensitive) on the
+ * server's chain, the server must read a node (`info.chain`) and the wallet be on that chain.
+ */
+export function sessionBlock(info, session, walletChainId) {
+  if (!info || info.chain !== true || !info.marketplace || info.chainId === null || info.chainId === undefined) return "block.noChain";
+  if (!session || !session.marketplace || String(session.marketplace).toLowerCase() !== String(info.marketplace).toLowerCase()) return "block.otherMarket";
+  if (walletChainId === null || walletChainId === undefined) return "block.noWallet";
+  if (BigInt(walletChainId) !== BigInt(info.chainId)) return "block.wrongChain";
+  return null;
+}
+
 /** keccak256(abi.encode(chainId, marketplace, sessionId, member, orders, salt)) as 0x-hex. */
 export function computeCommitment(chainId, marketplace, sessionId, member, words, salt) {
   return toHex(keccak256(encode(
@@ -37,13 +61,17 @@ export function collateral(order, bondPerKWh) {
   return (x + 999n) / 1000n;
 }
 
-/** Participation word of `participationOf` → {state, …}. */
-export function decodeParticipation(word) {
+/**
+ * Participation word of `participationOf` → {state, …}. The word a cancellation leaves (bit 255 |
+ * settled bit) is also the word of a member settled with nothing to collect: it reads as
+ * "released" only when the session (`sessionState`, the API's state word) is cancelled.
+ */
+export function decodeParticipation(word, sessionState) {
   const w = BigInt(word);
   const validated = 1n << 255n;
   if (w === 0n) return { state: "none" };
   if (w & validated) {
-    if (w === (validated | 1n)) return { state: "released" };
+    if (w === (validated | 1n) && sessionState === "cancelled") return { state: "released" };
     const settled = (w & 1n) === 1n;
     return { state: settled ? "settled" : "validated", amount: (w & ~validated) >> 2n };
   }

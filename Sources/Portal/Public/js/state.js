@@ -6,11 +6,12 @@ export const state = {
   chainOk: false,      // wallet chain == the server's chain id
   marketplace: null,
   token: null,
-  decimals: 6,
+  decimals: null,     // token decimals: null until /info, the session or the token says
   symbol: "",
   chainOffset: 0,      // chain time − local clock, seconds
   sessions: [],        // SessionSummary items
   sessionId: null,     // the selected session's id (API id)
   session: null,       // its detail
   memberStatus: null,  // "none" | "pending" | …
+  selfCheck: null,     // "<chainId>/<marketplace>" whose fixed commitment vector matched the contract
 };

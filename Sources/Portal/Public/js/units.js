@@ -2,15 +2,30 @@
 
 /**
  * Parses a non-negative decimal ("1", "0.25", "1,5" with a decimal comma) into an integer scaled
- * by 10^decimals. Throws on signs, exponents, more decimals than allowed, or garbage.
+ * by 10^decimals. Throws a RangeError on signs, exponents, more decimals than allowed, or garbage,
+ * and one with `ambiguous: true` on input that could be a thousands separator: a comma followed
+ * by exactly three digits and nothing else ("1,000": one or a thousand?), or any grouping
+ * ("1.000,5", "1,000.5", "1 000", "1'000", "1.000.000"). `decimals` must be known (an integer).
  */
 export function parseDecimal(text, decimals) {
-  const t = String(text).trim().replace(",", ".");
+  if (!Number.isInteger(decimals) || decimals < 0) throw new RangeError("decimals unknown");
+  const raw = String(text).trim();
+  const ambiguous = () => Object.assign(new RangeError("ambiguous separator"), { ambiguous: true });
+  if (/^\d+,\d{3}$/.test(raw)) throw ambiguous();
+  if (/^\d[\d.,' \u00a0\u202f]*$/.test(raw) && /[' \u00a0\u202f]|[.,].*[.,]/.test(raw)) throw ambiguous();
+  const t = raw.replace(",", ".");
   const m = t.match(/^(\d*)(?:\.(\d*))?$/);
   if (!m || (m[1] === "" && (m[2] === undefined || m[2] === ""))) throw new RangeError("not a number");
   const frac = m[2] || "";
   if (frac.length > decimals) throw new RangeError(`at most ${decimals} decimals`);
   return BigInt(m[1] || "0") * 10n ** BigInt(decimals) + BigInt((frac + "0".repeat(decimals)).slice(0, decimals) || "0");
+}
+
+/** An API integer that may come as a JSON number or a decimal string (Wh, counts) → BigInt. */
+export function toBig(value) {
+  const text = String(value);
+  if (!/^-?\d+$/.test(text)) throw new RangeError(`not an integer: ${text}`);
+  return BigInt(text);
 }
 
 /** Formats an integer scaled by 10^decimals as decimal text, at least `minFraction` decimals. */
@@ -34,5 +49,5 @@ export function kwhToWh(text) {
 /** Wh → kWh text (exact). */
 export function whToKwh(wh) {
   if (wh === null || wh === undefined) return "—";
-  return formatUnits(BigInt(wh), 3, 0);
+  return formatUnits(toBig(wh), 3, 0);
 }

@@ -16,14 +16,15 @@ export function init(changed) {
 }
 
 function amount(input) {
+  if (state.decimals === null) throw new PortalError("err.noDecimals");
   try {
     const v = parseDecimal($(input).value, state.decimals);
     if (v === 0n) throw new RangeError();
     $(input).removeAttribute("aria-invalid");
     return v;
-  } catch {
+  } catch (error) {
     $(input).setAttribute("aria-invalid", "true");
-    throw new PortalError("err.amount", { decimals: state.decimals });
+    throw new PortalError(error.ambiguous ? "err.amountAmbiguous" : "err.amount", { decimals: state.decimals, text: $(input).value.trim() });
   }
 }
 

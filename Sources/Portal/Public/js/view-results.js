@@ -4,9 +4,9 @@ import { t } from "./i18n.js";
 import { state } from "./state.js";
 import { api } from "./api.js";
 import { resultsChart } from "./chart.js";
-import { whToKwh } from "./units.js";
+import { whToKwh, toBig } from "./units.js";
 import * as chain from "./chain.js";
-import { decodeParticipation } from "./market.js";
+import { decodeParticipation, sessionBlock } from "./market.js";
 
 export async function refresh() {
   const s = state.session;
@@ -20,23 +20,24 @@ export async function refresh() {
     try { report = await api.report(s.id); } catch { report = null; }
   }
   const labelOf = new Map((s.slotStarts || []).map((x) => [x.slot, x.start]));
-  const volume = new Map((report?.slots || []).map((x) => [x.slot, BigInt(x.volumeWh ?? 0)]));
+  const volume = new Map((report?.slots || []).map((x) => [x.slot, toBig(x.volumeWh ?? 0)]));
   const mine = (results.fills || []).filter((f) => !state.account || f.member.toLowerCase() === state.account.toLowerCase());
   const slots = Array.from({ length: s.slots }, (_, i) => ({
     slot: i, label: labelOf.get(i) || String(i), price: null, boughtWh: 0n, soldWh: 0n, volumeWh: volume.get(i) ?? null,
   }));
-  for (const p of results.prices || []) if (slots[p.slot] && p.price !== null) slots[p.slot].price = BigInt(p.price);
+  // Prices are shown only once the token's decimals are known.
+  for (const p of results.prices || []) if (slots[p.slot] && p.price !== null && state.decimals !== null) slots[p.slot].price = BigInt(p.price);
   for (const f of mine) {
     if (!slots[f.slot]) continue;
-    if (f.side === "buy") slots[f.slot].boughtWh += BigInt(f.quantityWh);
-    else slots[f.slot].soldWh += BigInt(f.quantityWh);
+    if (f.side === "buy") slots[f.slot].boughtWh += toBig(f.quantityWh);
+    else slots[f.slot].soldWh += toBig(f.quantityWh);
   }
   const hasPrices = slots.some((x) => x.price !== null);
   $("results-state").textContent = t("state." + results.state, {}, results.state);
   $("results-empty").hidden = hasPrices;
   const chartBox = $("results-chart");
   chartBox.replaceChildren(resultsChart(slots, {
-    decimals: state.decimals, symbol: state.symbol || "€",
+    decimals: state.decimals ?? 0, symbol: state.symbol || "€",
     labels: { title: t("results.chart"), price: t("results.price"), bought: t("results.bought"), sold: t("results.sold"), volume: t("results.volume") },
   }));
   $("fills").replaceChildren(...mine.map((f) => el("tr", { class: "fill-row", "data-member": f.member }, [
@@ -45,10 +46,10 @@ export async function refresh() {
   ])));
   $("fills-empty").hidden = mine.length > 0;
   const deliveries = (results.deliveries || []).filter((d) => !state.account || d.member.toLowerCase() === state.account.toLowerCase());
-  $("deliveries").replaceChildren(...deliveries.map((d) => el("tr", {}, [
+  // A penalty is per member (members[].penalty, in the totals), never repeated on delivery rows.
+  $("deliveries").replaceChildren(...deliveries.map((d) => el("tr", { class: "delivery-row" }, [
     el("td", { text: `${d.slot} · ${labelOf.get(d.slot) || ""}` }), el("td", { text: t("orders." + d.side) }),
     el("td", { class: "num", text: whToKwh(d.validatedWh) }), el("td", { class: "num", text: whToKwh(d.shortfallWh) }),
-    el("td", { class: "num", text: money(d.penalty) }),
   ])));
   $("deliveries-empty").hidden = deliveries.length > 0;
   const me = (results.members || []).find((m) => state.account && m.address.toLowerCase() === state.account.toLowerCase());
@@ -61,11 +62,12 @@ export async function refresh() {
   $("r-member").textContent = state.account ? short(state.account) : t("results.allMembers");
   // The run folder's figures are the runner's last view; the participation word is the chain's now.
   let onChain = "—";
-  if (state.account && state.chainOk && state.marketplace && s.chainSessionId) {
-    const p = decodeParticipation(await chain.participation(state.marketplace, s.chainSessionId, state.account));
+  const block = sessionBlock(state.info, s, state.chainId);
+  if (state.account && !block && s.chainSessionId) {
+    const p = decodeParticipation(await chain.participation(state.marketplace, s.chainSessionId, state.account), s.state);
     onChain = t("part." + p.state);
     if (p.state === "validated") onChain = t("results.toCollect", { amount: money(p.amount) });
-    if (p.state === "settled") onChain = t("results.collected", { amount: money(p.amount) });
-  }
+    if (p.state === "settled") onChain = p.amount === 0n ? t("results.settledZero") : t("results.collected", { amount: money(p.amount) });
+  } else if (state.account && block) onChain = t(block, { expected: String(state.info?.chainId ?? "—"), actual: String(state.chainId ?? "—") });
   $("r-chain").textContent = onChain;
 }
