@@ -57,8 +57,11 @@ public struct MemberConnection: Sendable {
 
     /// Journal record types of the member journal (besides the `tx.*` ones of `JournaledSender`).
     public enum RecordType {
-        /// First record: the address and chain the journal belongs to.
+        /// First record: the address, chain id and genesis (block 0's hash) the journal belongs to.
         public static let header = "member.journal"
+        /// Binds a journal whose header has no genesis (written before it was recorded) to the
+        /// chain it was first opened on after that.
+        public static let genesis = "member.genesis"
         /// Orders and salt of a commitment, fsynced before the commitment is sent.
         public static let orders = "member.orders"
     }
@@ -111,26 +114,69 @@ public struct MemberConnection: Sendable {
         }
         let sender = TransactionSender(client: client, key: key, chainID: reported, fees: settings.fees)
         let url = settings.journal ?? defaultJournal(for: key.address, chainID: reported)
+        let genesis = try await genesisHash(client, settings.rpc)
         let journal: Journal
-        do { journal = try Journal.open(url) } catch { throw MemberError.refused(error.description) }
-        if let header = journal.records(ofType: RecordType.header).first {
-            let owner = header.data["address"]?.stringValue ?? ""
-            guard owner == key.address.hex, case .int(let chain)? = header.data["chainId"], UInt64(chain) == reported
-            else {
+        do { journal = try Journal.open(url) } catch {
+            if case .locked(let path) = error {
                 throw MemberError.refused(
-                    "the journal \(url.path) belongs to \(owner) on chain \(header.data["chainId"]?.jsonText ?? "?"), not to \(key.address.checksummed) on chain \(reported); pass another --journal"
+                    "the journal \(path) is in use by another cer-run: a command of the same key still running, or `cer-run serve` with admin enabled, which holds the admin journal while it runs. Wait for the command, or stop serve (or use its admin page and endpoints instead); nothing was sent"
                 )
             }
-        } else {
-            do {
-                try journal.append(
-                    RecordType.header, ["address": .string(key.address.hex), "chainId": .int(Int64(reported))])
-            } catch { throw MemberError.refused(error.description) }
+            throw MemberError.refused(error.description)
         }
+        try checkHeader(journal, address: key.address, chainID: reported, genesis: genesis)
         return MemberConnection(
             client: client, chainID: reported, sender: sender,
             journaled: JournaledSender(journal: journal, sender: sender), market: market, token: token,
             decimals: decimals)
+    }
+
+    /// Block 0's hash: with the chain id it names the chain (a restarted dev chain keeps the id,
+    /// not its genesis).
+    static func genesisHash(_ client: EthClient, _ rpc: URL) async throws -> String {
+        let block: Block?
+        do { block = try await client.block(.number(0)) } catch {
+            throw MemberError.refused("cannot read block 0 from the node at \(rpc.absoluteString): \(error)")
+        }
+        guard let block else { throw MemberError.refused("the node at \(rpc.absoluteString) has no block 0") }
+        return Hex.encode(block.hash)
+    }
+
+    /// Checks (or writes) the journal's header: its key, chain id and genesis must be this key's
+    /// and the node's. A journal of another chain — a restarted dev chain has the same chain id
+    /// and marketplace address but a new genesis — holds signed bytes and nonces that do not
+    /// belong here: it is refused before anything is sent. A journal written before the genesis
+    /// was recorded is bound to the node's chain by a `member.genesis` record.
+    static func checkHeader(_ journal: Journal, address: Address, chainID: UInt64, genesis: String) throws {
+        let path = journal.url.path
+        guard let header = journal.records(ofType: RecordType.header).first else {
+            do {
+                try journal.append(
+                    RecordType.header,
+                    ["address": .string(address.hex), "chainId": .int(Int64(chainID)), "genesis": .string(genesis)])
+            } catch { throw MemberError.refused(error.description) }
+            return
+        }
+        let owner = header.data["address"]?.stringValue ?? ""
+        guard owner == address.hex, case .int(let chain)? = header.data["chainId"], UInt64(chain) == chainID else {
+            throw MemberError.refused(
+                "the journal \(path) belongs to \(owner) on chain \(header.data["chainId"]?.jsonText ?? "?"), not to \(address.checksummed) on chain \(chainID); pass another --journal"
+            )
+        }
+        let recorded =
+            header.data["genesis"]?.stringValue
+            ?? journal.records(ofType: RecordType.genesis).first?.data["genesis"]?.stringValue
+        guard let recorded else {
+            do { try journal.append(RecordType.genesis, ["genesis": .string(genesis)]) } catch {
+                throw MemberError.refused(error.description)
+            }
+            return
+        }
+        guard recorded.lowercased() == genesis.lowercased() else {
+            throw MemberError.refused(
+                "the journal \(path) was written on another chain with chain id \(chainID) (its block 0 is \(recorded), the node's is \(genesis): a restarted or different chain); its nonces and signed transactions do not belong to this chain. Move the journal away or pass another --journal; nothing was sent"
+            )
+        }
     }
 
     /// The chain's clock: the latest block's timestamp.
