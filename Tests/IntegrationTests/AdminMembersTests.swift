@@ -309,4 +309,63 @@ import Testing
         #expect(try await w.adminNonce() == sentOnce + 2)
         #expect(try w.signed().count == 4)
     }
+
+    @Test func concurrentApplyCallsSendOncePerChangeWithConsecutiveNonces() async throws {
+        let w = try await Self.world()
+        defer { try? FileManager.default.removeItem(at: w.folder) }
+        let (a, _) = try await w.registered("adesione A")
+        let (b, _) = try await w.registered("adesione B")
+        let (c, _) = try await w.registered("adesione C")
+        let nonce0 = try await w.adminNonce()
+        do {
+            // One AdminActions, as `cer-run serve` shares it between requests.
+            let settings = MemberSettings(
+                rpc: w.fixture.chain.url, chainID: w.fixture.chain.chainID, marketplace: w.market.address,
+                journal: w.journal)
+            let actions = try await AdminActions.open(settings, key: w.admin)
+
+            // The same approval twice at once: one transaction, the other call finds it done.
+            async let first = actions.apply(.approve, to: a.address)
+            async let second = actions.apply(.approve, to: a.address)
+            let same = try await [first, second]
+            #expect(same.filter(\.sent).count == 1, "\(same)")
+            #expect(same.filter { !$0.sent }.count == 1, "\(same)")
+            #expect(same.allSatisfy { $0.after == .active })
+            let unsent = try #require(same.first { !$0.sent })
+            #expect(unsent.before == .active && unsent.transactionHash == nil && unsent.step == nil)
+            #expect(try await w.status(a) == .active)
+            #expect(try await w.adminNonce() == nonce0 + 1)
+            #expect(try w.signed().count == 1)
+
+            // Two members at once: both land, on consecutive nonces.
+            async let forB = actions.apply(.approve, to: b.address)
+            async let forC = actions.apply(.approve, to: c.address)
+            let both = try await [forB, forC]
+            #expect(both.allSatisfy { $0.sent && $0.before == .pending && $0.after == .active }, "\(both)")
+            #expect(try await w.status(b) == .active)
+            #expect(try await w.status(c) == .active)
+            #expect(try await w.adminNonce() == nonce0 + 3)
+            var nonces = [UInt64]()
+            for outcome in both {
+                let hash = try Hex.decode(try #require(outcome.transactionHash))
+                let receipt = try #require(try await w.client.receipt(hash))
+                #expect(receipt.succeeded)
+                nonces.append(try #require(try await w.client.transaction(hash)).nonce)
+            }
+            #expect(nonces.sorted() == [nonce0 + 1, nonce0 + 2])
+            let steps = try w.signed().compactMap { $0.data["step"]?.stringValue }
+            #expect(Set(steps) == Set(same.compactMap(\.step) + both.compactMap(\.step)) && steps.count == 3)
+
+            // While it is open (as while `cer-run serve` with admin enabled runs), the command
+            // with the same key and journal is refused and sends nothing.
+            let (d, _) = try await w.registered("adesione D")
+            let busy = try await w.admin(["approve", d.address.hex] + w.keyed)
+            #expect(busy.status == 2, "\(busy.output)")
+            #expect(busy.output.contains("is in use by another cer-run"), "\(busy.output)")
+            #expect(busy.output.contains("stop serve"), "\(busy.output)")
+            #expect(try await w.status(d) == .pending)
+            #expect(try await w.adminNonce() == nonce0 + 3)
+            withExtendedLifetime(actions) {}
+        }
+    }
 }
