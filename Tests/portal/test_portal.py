@@ -124,6 +124,23 @@ def test_keccak_abi_and_units_vectors_in_page(portal):
                             "block.wrongChain", "block.noWallet"]
 
 
+def test_page_runs_under_its_content_security_policy(portal):
+    """The server's CSP (no inline script, no eval) is sent and enforced, and the page works with
+    it: every page load of these tests fails on a violation (pages.no_page_error). The probe below
+    shows that an inline script is refused and reported, so that check can fail."""
+    d = open_view(portal, "join")
+    with urllib.request.urlopen(portal.base_url + "/", timeout=30) as response:
+        policy = response.headers.get("Content-Security-Policy") or ""
+    assert "default-src 'self'" in policy and "unsafe-eval" not in policy and "script-src" not in policy, policy
+    assert d.execute_script("return document.querySelectorAll('script:not([src]), [onclick], [onload], [onchange]').length") == 0
+    d.execute_script("""window.__cspViolations = [];
+        const s = document.createElement('script'); s.textContent = 'window.__inlineRan = true'; document.head.append(s);""")
+    wait(lambda: d.execute_script("return window.__cspViolations.length") > 0, message="the inline script refused")
+    assert d.execute_script("return window.__inlineRan === undefined")
+    d.execute_script("window.__cspViolations = []")
+    d.get_log("browser")  # the probe's own "Refused to execute inline script" line
+
+
 def test_commitment_equals_contract_compute_commitment(portal):
     d = open_view(portal, "join")
     rng = random.Random(10)
