@@ -18,6 +18,11 @@ export async function participation(market, sessionId, address) {
   return word;
 }
 
+/**
+ * The contract's computeCommitment through eth_call. Only ever called with the FIXED self-check
+ * vector (market.js SELF_CHECK): a member's real orders and salt must not leave the browser
+ * before the reveal, and an eth_call hands them to the wallet and its node.
+ */
 export async function commitmentOnChain(market, sessionId, address, words, salt) {
   const data = encodeCall("computeCommitment(uint256,address,uint256[],bytes32)", [BigInt(sessionId), address, words, salt]);
   return decode(["bytes32"], await call(market, data))[0];
