@@ -6,7 +6,7 @@ enum APIRoutes {
     static func add(to router: Router<BasicRequestContext>, data: PortalData) {
         get(router, "/api/v1/info") { _, _ in .json(data.info()) }
         get(router, "/api/v1/sessions") { request, _ in
-            .json(try await data.sessions(try page(request)))
+            .json(await data.sessions(try page(request)))
         }
         get(router, "/api/v1/sessions/{id}") { _, context in
             .json(try await data.session(try context.parameters.require("id")))

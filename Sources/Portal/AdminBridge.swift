@@ -17,13 +17,21 @@ public enum ServeAdmin {
             guard let action = AdminAction(rawValue: name) else {
                 throw PortalError.notFound("no admin action \(name): use approve, reject, suspend or reinstate")
             }
-            do { return try await actions.apply(action, to: member).json } catch let error as AdminError {
-                switch error {
-                case .impossible(let m): throw PortalError.conflict(m)
-                case .notAdmin(let m), .refused(let m): throw PortalError.badRequest(m)
-                case .failed(let m): throw PortalError.chain(m)
-                }
+            do { return try await actions.apply(action, to: member).json } catch {
+                throw failure(error, "\(name) \(member.checksummed)", rpc: chain.rpc)
             }
+        }
+    }
+
+    /// An admin action's error as the API answers it: an impossible change 409, a refusal 400,
+    /// a failed transaction 502 (the node's URL left out), and anything else, such as an RPC
+    /// error from a node that stopped answering, 502 with the details in the server log only.
+    static func failure(_ error: any Error, _ what: String, rpc: URL) -> PortalError {
+        switch error as? AdminError {
+        case .impossible(let m)?: .conflict(m)
+        case .notAdmin(let m)?, .refused(let m)?: .badRequest(ChainAccess.redacting(rpc, m))
+        case .failed(let m)?: .chain(ChainAccess.redacting(rpc, m))
+        case nil: .node(what: "the admin action \(what)", error: "\(error)")
         }
     }
 }

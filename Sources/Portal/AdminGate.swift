@@ -16,11 +16,22 @@ public actor AdminGate {
         self.perform = perform
     }
 
-    /// Whether `header` (the `Authorization` value) is `Bearer <token>`; the comparison takes
-    /// the same time wherever the first difference is.
+    /// Whether `header` (the `Authorization` value) is `Bearer <token>` (the scheme in any
+    /// case, RFC 7235); the comparison takes the same time wherever the first difference is.
     public nonisolated func authorizes(_ header: String?) -> Bool {
-        guard let header, header.hasPrefix("Bearer ") else { return false }
-        return Self.constantTimeEqual(Array(header.utf8.dropFirst("Bearer ".utf8.count)), token)
+        guard let credentials = Self.bearerCredentials(header) else { return false }
+        return Self.constantTimeEqual(Array(credentials.utf8), token)
+    }
+
+    /// The credentials of a `Bearer` authorization (scheme case-insensitive, then one or more
+    /// spaces); nil for another scheme or no credentials.
+    public static func bearerCredentials(_ header: String?) -> String? {
+        guard let header else { return nil }
+        let text = header.trimmingCharacters(in: .whitespaces)
+        let scheme = text.prefix { $0 != " " }
+        guard scheme.lowercased() == "bearer" else { return nil }
+        let credentials = text.dropFirst(scheme.count).trimmingCharacters(in: .whitespaces)
+        return credentials.isEmpty ? nil : credentials
     }
 
     /// Runs `action` on `member`, after every action asked before it has finished.

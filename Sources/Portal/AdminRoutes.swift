@@ -14,9 +14,7 @@ enum AdminRoutes {
                 throw Problem(.notFound, "no admin action \(action): use one of \(actions.joined(separator: ", "))")
             }
             let header = request.headers[.authorization]
-            guard let header, header.hasPrefix("Bearer "), header.count > "Bearer ".count else {
-                throw unauthorized("missing token")
-            }
+            guard AdminGate.bearerCredentials(header) != nil else { throw unauthorized("missing token") }
             guard let gate else {
                 throw Problem(
                     .forbidden,

@@ -3,8 +3,9 @@ import Chain
 import Foundation
 import Market
 
-/// The node the server reads (when it has one): the marketplace's sessions and funds. Every
-/// failure is a `.chain` error naming the node.
+/// The node the server reads (when it has one): the marketplace's sessions and funds. A failed
+/// read is a `.node` error: the client is told what failed, the server log gets the node's
+/// answer (the URL, which may hold an API key or `user:password@`, is never sent to clients).
 public struct ChainAccess: Sendable {
     /// The node's JSON-RPC endpoint.
     public let rpc: URL
@@ -21,12 +22,16 @@ public struct ChainAccess: Sendable {
     public static func connect(rpc: URL, marketplace: Address) async throws(PortalError) -> ChainAccess {
         let client = EthClient(url: rpc, timeout: 10)
         let chainID: UInt64
+        // Start-up errors (stderr, exit 2) name the node, without its user and password.
         do { chainID = try await client.chainID() } catch {
-            throw .chain("the node at \(rpc.absoluteString) did not answer eth_chainId (\(error)): check --rpc")
+            throw .chain(
+                Self.redacting(
+                    rpc, "the node at \(rpc.absoluteString) did not answer eth_chainId (\(error)): check --rpc"))
         }
         let genesis: String
         do { genesis = try await client.block(.number(0))?.hash.hex ?? "" } catch {
-            throw .chain("the node at \(rpc.absoluteString) did not return block 0 (\(error)): check --rpc")
+            throw .chain(
+                Self.redacting(rpc, "the node at \(rpc.absoluteString) did not return block 0 (\(error)): check --rpc"))
         }
         let abi: ContractABI
         do { abi = try ArtifactStore.locate().artifact("Marketplace").abi } catch {
@@ -48,7 +53,33 @@ public struct ChainAccess: Sendable {
         do { return try await marketplace.checkFunds(member) } catch { throw failure("checkFunds", error) }
     }
 
+    /// A failed read: `what` for the client, the node's answer and URL for the log.
     func failure(_ what: String, _ error: any Error) -> PortalError {
-        .chain("the node at \(rpc.absoluteString) failed \(what) on \(marketplace.address.checksummed): \(error)")
+        .node(
+            what: "\(what) on marketplace \(marketplace.address.checksummed)",
+            error: "\(error) (node \(Self.redacted(rpc)))")
+    }
+
+    /// `url` without its user, password, path, query and fragment: `scheme://host:port`.
+    public static func redacted(_ url: URL) -> String {
+        guard var parts = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return "the node" }
+        parts.user = nil
+        parts.password = nil
+        parts.path = ""
+        parts.query = nil
+        parts.fragment = nil
+        return parts.string ?? "the node"
+    }
+
+    /// `text` with `url` (and its `user:password@` anywhere) replaced by `redacted(url)`: for
+    /// messages that name the node.
+    public static func redacting(_ url: URL, _ text: String) -> String {
+        var text = text.replacingOccurrences(of: url.absoluteString, with: redacted(url))
+        let parts = URLComponents(url: url, resolvingAgainstBaseURL: false)
+        if let user = parts?.percentEncodedUser {
+            let password = parts?.percentEncodedPassword.map { ":" + $0 } ?? ""
+            text = text.replacingOccurrences(of: user + password + "@", with: "")
+        }
+        return text
     }
 }

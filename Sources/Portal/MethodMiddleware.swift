@@ -1,7 +1,8 @@
 import Hummingbird
 
 /// 405 with `Allow` for a method a documented path does not take (any method, including ones
-/// the router does not know, such as `QUERY`), before the router answers 404.
+/// the router does not know, such as `QUERY`), before the router answers 404. `HEAD` is taken
+/// wherever `GET` is (answered like GET, without the body).
 struct MethodMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The documented paths (`*` matches one segment) and their method.
     static var paths: [(segments: [Substring], method: HTTPRequest.Method)] {
@@ -23,11 +24,11 @@ struct MethodMiddleware<Context: RequestContext>: RouterMiddleware {
     {
         let segments = request.uri.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
         if let known = paths.first(where: { Self.matches(Array(segments), $0.segments) }),
-            request.method != known.method
+            request.method != known.method, !(known.method == .get && request.method == .head)
         {
             throw Problem(
                 .methodNotAllowed, "\(request.method) is not allowed on \(request.uri.path): use \(known.method)",
-                headers: [.allow: known.method.rawValue])
+                headers: [.allow: known.method == .get ? "GET, HEAD" : known.method.rawValue])
         }
         return try await next(request, context)
     }

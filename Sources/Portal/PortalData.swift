@@ -1,5 +1,6 @@
 import Chain
 import Foundation
+import Logging
 import Market
 import PhaseRunner
 
@@ -14,11 +15,17 @@ public struct PortalData: Sendable {
     public let chain: ChainAccess?
     /// Whether the admin endpoints are enabled.
     public let adminEnabled: Bool
+    /// Where warnings go (a session list answered partly from the journals).
+    public var logger: Logger
 
-    public init(catalog: RunCatalog, chain: ChainAccess?, adminEnabled: Bool = false) {
+    public init(
+        catalog: RunCatalog, chain: ChainAccess?, adminEnabled: Bool = false,
+        logger: Logger = Logger(label: "cer-run.serve")
+    ) {
         self.catalog = catalog
         self.chain = chain
         self.adminEnabled = adminEnabled
+        self.logger = logger
     }
 
     /// `GET /api/v1/info`.
@@ -39,16 +46,24 @@ public struct PortalData: Sendable {
         ]
     }
 
-    /// `GET /api/v1/sessions`.
-    public func sessions(_ page: Page) async throws(PortalError) -> JSONValue {
+    /// `GET /api/v1/sessions`. A session the node fails to answer for is given as the journal
+    /// has it (and a warning logged): one bad read does not fail the whole list.
+    public func sessions(_ page: Page) async -> JSONValue {
         let runs = catalog.runs()
         var items = [JSONValue]()
         let first = min(page.offset, runs.count)
         // Only the page's sessions are read from the chain; the rest are counted.
         for (index, run) in runs.enumerated() {
             let facts = RunFacts(run)
-            let inPage = index >= first && index < first + page.limit
-            items.append(.object(SessionViews.summary(facts, chain: inPage ? try await chainSession(facts) : nil)))
+            var onChain: OnChainSession?
+            if index >= first && index < first + page.limit {
+                do { onChain = try await chainSession(facts) } catch {
+                    logger.warning(
+                        "GET /api/v1/sessions: session \(run.manifest.session.id): \(error.logDescription); answering the journal's view"
+                    )
+                }
+            }
+            items.append(.object(SessionViews.summary(facts, chain: onChain)))
         }
         return page.answer(items)
     }

@@ -37,10 +37,12 @@ public enum PortalServer {
         return Array(data)
     }
 
-    /// The router: middlewares (request log outermost, then problems), API, admin, static files.
+    /// The router: middlewares (request log outermost, then security headers, problems, methods),
+    /// API, admin, static files.
     public static func router(_ settings: Settings, logger: Logger) -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+        let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: RequestLogMiddleware(logger: logger))
+        router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: MethodMiddleware())
         APIRoutes.add(to: router, data: settings.data)

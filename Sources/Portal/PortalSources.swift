@@ -65,14 +65,14 @@ public struct PortalSources: Sendable {
         if let rpc {
             guard let marketplace else {
                 throw .badRequest(
-                    "a node is configured (\(rpc.absoluteString)) but no marketplace: pass --marketplace 0x… or a manifest "
+                    "a node is configured (\(ChainAccess.redacted(rpc))) but no marketplace: pass --marketplace 0x… or a manifest "
                         + "with contracts.marketplace")
             }
             var access = try await ChainAccess.connect(rpc: rpc, marketplace: marketplace)
             access.memberLogsFrom = memberLogsFrom
             if let expectedChainID, expectedChainID != access.chainID {
                 throw .badRequest(
-                    "the node at \(rpc.absoluteString) reports chain id \(access.chainID), the manifest expects "
+                    "the node at \(ChainAccess.redacted(rpc)) reports chain id \(access.chainID), the manifest expects "
                         + "\(expectedChainID): check --rpc")
             }
             chain = access

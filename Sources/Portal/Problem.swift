@@ -25,6 +25,8 @@ public struct Problem: Error, HTTPResponseError, Sendable {
         case .badRequest(let m): self.init(.badRequest, m)
         case .unavailable(let m): self.init(.serviceUnavailable, m)
         case .chain(let m): self.init(.badGateway, m)
+        case .node: self.init(.badGateway, error.description)
+        case .damaged: self.init(.internalServerError, error.description)
         case .conflict(let m): self.init(.conflict, m)
         }
     }

@@ -115,6 +115,7 @@ import Testing
                 (.post, "/api/v1/admin/members/\(a[3])/reinstate", bearer),
                 (.post, "/api/v1/admin/members/0x12/approve", bearer),
                 (.post, "/api/v1/admin/members/\(swapCase(a[4]))/approve", bearer),
+                (.post, url, [.authorization: "bearer t0ken-for-tests"]),
             ])
         for refused in admin[0...2] {
             #expect(refused.status == 401)
@@ -141,6 +142,8 @@ import Testing
         #expect(admin[7].status == 400)
         #expect(admin[8].status == 400)
         #expect(admin[8].json["detail"]?.stringValue?.contains("EIP-55") == true)
+        // The scheme in any case (RFC 7235): authorized, and idempotent as before.
+        #expect(admin[9].status == 200 && admin[9].json["sent"] == false)
         // Reads take an address in any case (a wrong checksum reads the same account).
         let anyCase = try await get(settings, "/api/v1/members/\(swapCase(a[2]))")[0]
         #expect(anyCase.status == 200 && anyCase.json["address"] == .string(a[2]))

@@ -30,8 +30,9 @@ struct PageTests {
     @Test func tokenComparisonNeedsTheWholeToken() {
         let gate = AdminGate(token: "s3cret-token") { _, _ in .null }
         #expect(gate.authorizes("Bearer s3cret-token"))
+        #expect(gate.authorizes("bearer s3cret-token"), "the scheme is case-insensitive (RFC 7235)")
         for bad in [
-            nil, "", "Bearer ", "Bearer s3cret-toke", "Bearer s3cret-token2", "bearer s3cret-token", "s3cret-token",
+            nil, "", "Bearer ", "Bearer s3cret-toke", "Bearer s3cret-token2", "Bearer S3cret-token", "s3cret-token",
         ] {
             #expect(!gate.authorizes(bad))
         }
