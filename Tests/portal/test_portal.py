@@ -283,6 +283,8 @@ def test_commit_and_reveal_from_the_page_cleared_by_the_runner(portal):
             echo(11).get_attribute("data-price")) == ("200000", "1000", "50000")
     assert "1500 Wh" in echo(10).text and "200000" in echo(10).text, echo(10).text
     assert "ambiguo" in echo(12).text and echo(12).get_attribute("data-wh") is None, echo(12).text
+    d.execute_script("arguments[0].scrollIntoView()", echo(10))
+    screenshot(d, "session-orders")
     assert by_id(d, "commit-btn").get_attribute("disabled") is not None  # nothing prepared yet
     by_id(d, "prepare-btn").click()
     assert "Fascia 12" in message(d, "session-message", "error")
