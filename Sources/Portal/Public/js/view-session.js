@@ -313,6 +313,14 @@ async function commit() {
   const s = state.session;
   ready();
   if (!pending || !pending.verified) throw new PortalError("err.notVerified");
+  // Prepared for another account, chain, marketplace or session (the wallet switched since)?
+  const p = pending.file, same = (a, b) => String(a).toLowerCase() === String(b).toLowerCase();
+  if (!same(p.member, state.account) || String(p.chainId) !== String(state.chainId) || !same(p.marketplace, state.marketplace) ||
+      p.sessionId !== String(s.chainSessionId)) {
+    dropPending();
+    render();
+    throw new PortalError("err.notVerified");
+  }
   const { orders, commitment } = pending;
   const funds = await chain.funds(state.marketplace, state.account);
   if (funds.available < BigInt(s.deposit)) {
