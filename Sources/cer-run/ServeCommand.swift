@@ -103,7 +103,12 @@ struct ServeCommand: AsyncParsableCommand {
             return try await ServeAdmin.gate(
                 token: token, key: key, chain: chain, journal: adminJournal.map { URL(fileURLWithPath: $0) })
         } catch let error as AdminError where error.nothingSent {
-            throw InputError("admin: \(error.description)")
+            throw InputError("admin: " + ChainAccess.redacting(chain.rpc, error.description))
+        } catch let error as AdminError {
+            throw error
+        } catch {
+            // A node that fails while the admin's actions open: named without user and password.
+            throw InputError("admin: " + ChainAccess.redacting(chain.rpc, "\(error)"))
         }
     }
 }

@@ -52,4 +52,28 @@ import Testing
         let stdout = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
         #expect(stdout.split(separator: "\n").count == 1, "only the listening line on stdout")
     }
+
+    /// A node that does not answer at start-up: exit 2, the node named without its user and
+    /// password.
+    @Test func aNodeThatDoesNotAnswerIsNamedWithoutItsCredentials() async throws {
+        let runs = try await PortalFixture.shared.runsRoot()
+        let err = FileManager.default.temporaryDirectory.appendingPathComponent("cer-serve-\(UUID().uuidString).err")
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = [
+            "serve", "--runs", runs.path, "--port", "0", "--rpc", "http://operator:s3cret@127.0.0.1:9",
+            "--marketplace", "0x" + String(repeating: "1", count: 40),
+        ]
+        process.currentDirectoryURL = PortalFixture.packageRoot
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: err)
+        try process.run()
+        for _ in 0..<1200 where process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        if process.isRunning { process.terminate() }
+        #expect(process.terminationStatus == 2)
+        let text = (try? String(contentsOf: err, encoding: .utf8)) ?? ""
+        #expect(text.contains("127.0.0.1:9"), "\(text)")
+        #expect(!text.contains("s3cret") && !text.contains("operator"), "\(text)")
+    }
 }
