@@ -8,7 +8,7 @@ struct MethodMiddleware<Context: RequestContext>: RouterMiddleware {
     static var paths: [(segments: [Substring], method: HTTPRequest.Method)] {
         let get: [String] = [
             "api/v1/info", "api/v1/sessions", "api/v1/sessions/*", "api/v1/sessions/*/results",
-            "api/v1/sessions/*/report",
+            "api/v1/sessions/*/report", "api/v1/sessions/*/report.html",
             "api/v1/sessions/*/exports", "api/v1/sessions/*/exports/*", "api/v1/members", "api/v1/members/*",
             "openapi.yaml",
         ]

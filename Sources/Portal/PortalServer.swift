@@ -46,6 +46,7 @@ public enum PortalServer {
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: MethodMiddleware())
         APIRoutes.add(to: router, data: settings.data)
+        ReportPage.add(to: router, data: settings.data)
         MemberRoutes.add(to: router, data: settings.data)
         AdminRoutes.add(to: router, gate: settings.admin)
         let openAPI = openAPIDocument()

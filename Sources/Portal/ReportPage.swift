@@ -35,8 +35,8 @@ extension PortalData {
                 "the report-data.json of session \(id) does not decode (\(error)): rewrite it with `cer-run report`")
         }
         if let slot, !report.slots.contains(where: { $0.slot == slot }) {
-            throw .badRequest(
-                "slot=\(slot): session \(id) has slots 0 to \(report.slots.count - 1); give one of them")
+            throw .notFound(
+                "session \(id) has no slot \(slot): its slots are 0 to \(report.slots.count - 1); give one of them")
         }
         return SessionReportRenderer.html(report, selectedSlot: slot)
     }

@@ -1,6 +1,7 @@
 import Chain
 import Foundation
 import PhaseRunner
+import SessionReport
 import Testing
 
 @testable import Portal
@@ -208,6 +209,27 @@ import Testing
         }
     }
 
+    @Test func theReportPageIsTheReportsRendererWithTheSlotAsked() async throws {
+        let folder = try await fixture.folder()
+        let settings = try await journalOnly()
+        let base = "/api/v1/sessions/fixture-dst/report.html"
+        let answers = try await get(
+            settings, base, base + "?slot=3", base + "?slot=25", base + "?slot=x", "/api/v1/sessions/nope/report.html")
+        // Without a slot: the page `cer-run run` wrote, byte for byte.
+        #expect(answers[0].status == 200)
+        #expect(answers[0].contentType == "text/html; charset=utf-8")
+        #expect(answers[0].bytes == Array(try Data(contentsOf: folder.appendingPathComponent("report.html"))))
+        // With one: the report's own renderer, that slot drawn large.
+        let data = try JSONDecoder().decode(
+            SessionReportData.self, from: try Data(contentsOf: folder.appendingPathComponent("report-data.json")))
+        #expect(answers[1].status == 200)
+        #expect(answers[1].bytes == Array(SessionReportRenderer.html(data, selectedSlot: 3).utf8))
+        #expect(answers[1].bytes != answers[0].bytes, "slot 3 is not the default slot of the fixture")
+        #expect(answers[2].status == 404, "a slot the session does not have")
+        #expect(answers[3].status == 400)
+        #expect(answers[4].status == 404)
+        for answer in answers[2...] { #expect(answer.contentType == "application/problem+json") }
+    }
 }
 
 /// An integer JSON value, or a decimal string of one.

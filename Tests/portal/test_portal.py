@@ -413,6 +413,25 @@ def test_execute_after_validation(portal):
     assert by_id(d, "r-penalty").text.startswith("0.00"), by_id(d, "r-penalty").text
     screenshot(d, "results")
 
+    # The session report's own charts for the member's slots: a choice of its traded slots (10
+    # and 11), the report page of the first one framed (same origin, under the server's CSP).
+    wait(lambda: by_id(d, "report-box").is_displayed(), message="report charts shown")
+    options = [o.get_attribute("value") for o in by_id(d, "report-slot").find_elements(By.TAG_NAME, "option")]
+    assert options == ["10", "11"], options
+    frame = by_id(d, "report-frame")
+    assert frame.get_attribute("src").endswith("/report.html?slot=10"), frame.get_attribute("src")
+    assert by_id(d, "report-open").get_attribute("href") == frame.get_attribute("src")
+    d.switch_to.frame(frame)
+    try:
+        wait(lambda: len(d.find_elements(By.CSS_SELECTOR, "svg")) >= 2, message="report charts in the frame")
+        assert "10" in d.find_element(By.TAG_NAME, "body").text
+    finally:
+        d.switch_to.default_content()
+    Select(by_id(d, "report-slot")).select_by_value("11")
+    wait(lambda: by_id(d, "report-frame").get_attribute("src").endswith("?slot=11"), message="slot 11 report")
+    d.execute_script("document.getElementById('report-frame').scrollIntoView()")
+    screenshot(d, "results-report")
+
 
 def test_withdraw_from_the_page(portal):
     d = open_view(portal, "funds")

@@ -106,7 +106,7 @@ const it = {
   "block.otherMarket": "Questa sessione è di un altro mercato (o di un'altra catena) rispetto a quello del server: impegni, rivelazioni e incassi sono disattivati.",
   "block.noWallet": "Collega il wallet per partecipare a questa sessione.",
   "block.wrongChain": "Rete sbagliata: il wallet è sulla rete {actual}, la sessione è sulla rete {expected}. Cambia rete nel wallet per partecipare.",
-  "results.penaltyOnce": "Le penali sono per membro e sono nei Totali.", "results.settledZero": "regolata, nulla da incassare",
+  "results.penaltyOnce": "Le penali sono per membro e sono nei Totali.", "results.report": "Grafici del report della sessione", "results.reportHelp": "Le curve di domanda e offerta del report per le tue fasce (o per tutte, senza portafoglio), con il prezzo di equilibrio.", "results.reportSlot": "Fascia", "results.reportOpen": "Apri il report completo", "results.settledZero": "regolata, nulla da incassare",
 };
 
 const en = {
@@ -216,7 +216,7 @@ const en = {
   "block.otherMarket": "This session belongs to another marketplace (or chain) than the server's: commit, reveal and collect are disabled.",
   "block.noWallet": "Connect the wallet to take part in this session.",
   "block.wrongChain": "Wrong network: the wallet is on network {actual}, the session on network {expected}. Switch networks in the wallet to take part.",
-  "results.penaltyOnce": "Penalties are per member and shown in the Totals.", "results.settledZero": "settled, nothing to collect",
+  "results.penaltyOnce": "Penalties are per member and shown in the Totals.", "results.report": "Session report charts", "results.reportHelp": "The report's supply and demand curves for your slots (or every slot, without a wallet), with the clearing price.", "results.reportSlot": "Slot", "results.reportOpen": "Open the full report", "results.settledZero": "settled, nothing to collect",
 };
 
 export const dictionaries = { it, en };

@@ -70,4 +70,27 @@ export async function refresh() {
     if (p.state === "settled") onChain = p.amount === 0n ? t("results.settledZero") : t("results.collected", { amount: money(p.amount) });
   } else if (state.account && block) onChain = t(block, { expected: String(state.info?.chainId ?? "—"), actual: String(state.chainId ?? "—") });
   $("r-chain").textContent = onChain;
+  reportCharts(s, slots, mine, labelOf);
+}
+
+// The session report's own charts (GET …/report.html?slot=N, the renderer of `cer-run report`)
+// for the member's slots: those it traded in, else every slot with orders or volume.
+function reportCharts(s, slots, mine, labelOf) {
+  const box = $("report-box");
+  box.hidden = !s.reportAvailable;
+  if (!s.reportAvailable) return;
+  const traded = [...new Set(mine.map((f) => f.slot))].sort((a, b) => a - b);
+  const choices = traded.length > 0 ? traded : slots.filter((x) => x.volumeWh !== null && x.volumeWh > 0n).map((x) => x.slot);
+  const select = $("report-slot");
+  const previous = select.value;
+  select.replaceChildren(...choices.map((slot) => el("option", { value: String(slot), text: `${slot} · ${labelOf.get(slot) || ""}` })));
+  if (choices.map(String).includes(previous)) select.value = previous;
+  const base = `/api/v1/sessions/${encodeURIComponent(s.id)}/report.html`;
+  const show = () => {
+    const url = select.value === "" ? base : `${base}?slot=${encodeURIComponent(select.value)}`;
+    if ($("report-frame").getAttribute("src") !== url) $("report-frame").setAttribute("src", url);
+    $("report-open").setAttribute("href", url);
+  };
+  select.onchange = show;
+  show();
 }
