@@ -68,14 +68,15 @@ def test_keccak_abi_and_units_vectors_in_page(portal):
         roundTrip: JSON.stringify(a.decode(arg.types, arg.expected), (key, v) => typeof v === 'bigint' ? v.toString() : v),
         selector: k.toHex(a.selector('transfer(address,uint256)')),
         checksum: a.checksumAddress(arg.member.toLowerCase()),
-        wh: u.kwhToWh('1.234').toString(), price: u.parseDecimal('0,21', 6).toString(),
+        wh: u.kwhToWh('1.2340').toString(), price: u.parseDecimal('0,21', 6).toString(),
+        whPlain: ['1.5', '2,25', '0.125', '1234.5', '1,2340', '5'].map((s) => u.kwhToWh(s).toString()),
         big: u.parseDecimal('123456789012345678901234567890.123456', 6).toString(),
         format: [u.formatUnits(1234567n, 6), u.formatUnits(5000000n, 6), u.formatUnits(1n, 6), u.formatUnits(0n, 6)],
-        bad: ['1.2345', '-1', '1e3', '', '.', '0x10', '1.2.3'].map((s) => { try { u.kwhToWh(s); return 'accepted ' + s; } catch { return 'refused'; } }),
+        bad: ['1.2345', '1.23401', '-1', '1e3', '', '.', '0x10', '1.2.3'].map((s) => { try { u.kwhToWh(s); return 'accepted ' + s; } catch { return 'refused'; } }),
         word: '0x' + m.packOrder({slot: 24, side: 'sell', wh: 18446744073709551615n, limitPrice: 1n}).toString(16),
-        ambiguous: ['1,000', '12,345', '1.000,5', '1,000.5', '1 000', "1'000", '1.000.000', '1,000,000'].map((s) => {
+        ambiguous: ['1,000', '12,345', '1.000', '12.500', '999.000', '1.234', '1.000,5', '1,000.5', '1 000', "1'000", '1.000.000', '1,000,000'].map((s) => {
           try { u.parseDecimal(s, 6); return 'accepted ' + s; } catch (e) { return e.ambiguous === true ? 'ambiguous' : 'refused ' + s; } }),
-        decimalComma: ['1,5', '1,50', '0,21', '1,0000', '1.000'].map((s) => u.parseDecimal(s, 6).toString()),
+        decimalComma: ['1,5', '1,50', '0,21', '1,0000', '0,250', '0.125', '1234.500', '1000,000'].map((s) => u.parseDecimal(s, 6).toString()),
         noDecimals: [null, undefined].map((d) => { try { u.parseDecimal('1', d); return 'accepted'; } catch { return 'refused'; } }),
         whBoth: [u.whToKwh(1500), u.whToKwh('1500'), u.whToKwh('18446744073709551615'), u.toBig(7).toString(), u.toBig('7').toString()],
         whBad: [1.5, '1.5', 'abc', '1e3'].map((x) => { try { u.toBig(x); return 'accepted ' + x; } catch { return 'refused'; } }),
@@ -106,12 +107,16 @@ def test_keccak_abi_and_units_vectors_in_page(portal):
     assert (got["wh"], got["price"]) == ("1234", "210000")
     assert got["big"] == "123456789012345678901234567890123456"
     assert got["format"] == ["1.234567", "5.00", "0.000001", "0.00"]
-    assert got["bad"] == ["refused"] * 7
+    assert got["whPlain"] == ["1500", "2250", "125", "1234500", "1234", "5000"]
+    assert got["bad"] == ["refused"] * 8
     assert got["word"] == hex(1 | (2**64 - 1) << 64 | 1 << 128 | 24 << 136)
-    # A comma and exactly three digits, or any thousands grouping, is refused as ambiguous
-    # ("1,000" is not silently 1 kWh); a decimal comma otherwise works; no decimals, no parsing.
-    assert got["ambiguous"] == ["ambiguous"] * 8
-    assert got["decimalComma"] == ["1500000", "1500000", "210000", "1000000", "1000000"]
+    # One to three digits, a comma or a point and exactly three digits, or any thousands grouping,
+    # is refused as ambiguous ("1,000" and "1.000" are not silently 1 kWh); a decimal comma or
+    # point otherwise works ("0,250", "1234.500"); no decimals, no parsing.
+    assert got["ambiguous"] == ["ambiguous"] * 12
+    assert got["decimalComma"] == [
+        "1500000", "1500000", "210000", "1000000", "250000", "125000", "1234500000", "1000000000",
+    ]
     assert got["noDecimals"] == ["refused", "refused"]
     # Wh from the API as JSON numbers or decimal strings, exact beyond 2^53.
     assert got["whBoth"] == ["1.5", "1.5", "18446744073709551.615", "7", "7"]
