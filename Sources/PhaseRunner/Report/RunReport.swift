@@ -74,6 +74,12 @@ public enum RunReport {
             (validation?["members"]?.arrayValue ?? []).compactMap { v in v["address"]?.stringValue.map { ($0, v) } },
             uniquingKeysWith: { a, _ in a })
         let ordersByID = Dictionary((book?.orders ?? []).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        // Fills by member (an order id is `<address>/<index>`): one pass, not one per member.
+        var fillsByMember = [Substring: [OrderFill]]()
+        for fill in clearing?.fills ?? [] {
+            guard let slash = fill.orderID.firstIndex(of: "/") else { continue }
+            fillsByMember[fill.orderID[..<slash], default: []].append(fill)
+        }
         let members = m.participants.map { p -> SessionReportData.Member in
             if let row = rows[p.id] {
                 func wh(_ key: String) -> UInt64 { row[key]?.stringValue.flatMap { UInt64($0) } ?? 0 }
@@ -86,7 +92,7 @@ public enum RunReport {
             }
             var bought: UInt64 = 0
             var sold: UInt64 = 0
-            for fill in clearing?.fills ?? [] where fill.orderID.hasPrefix(p.address.hex + "/") {
+            for fill in fillsByMember[Substring(p.address.hex)] ?? [] {
                 if ordersByID[fill.orderID]?.side == .buy { bought += fill.quantityWh } else { sold += fill.quantityWh }
             }
             // A participant absent from a validation had nothing to deliver.
