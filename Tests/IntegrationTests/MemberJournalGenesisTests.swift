@@ -123,6 +123,19 @@ import Testing
         #expect(try await after.client.transactionCount(of: member) == memberNonce)
         #expect(try await Self.status(member, in: after) == .none)
 
+        // The deploy journal of the old chain is refused too (it would report contracts that are
+        // not on this chain), with nothing sent.
+        let deployerNonce = try await after.client.transactionCount(of: after.keys[0].address)
+        let redeploy = try await CLI.cli(
+            [
+                "deploy", "--rpc", after.chain.url.absoluteString, "--chain-id", String(after.chain.chainID),
+                "--keystore", after.adminStore, "--operator", after.keys[1].address.hex, "--journal",
+                folder.appendingPathComponent("deploy-before.jsonl").path,
+            ], in: folder)
+        #expect(redeploy.status == 2, "\(redeploy.output)")
+        #expect(redeploy.output.contains("was written on another chain"), "\(redeploy.output)")
+        #expect(try await after.client.transactionCount(of: after.keys[0].address) == deployerNonce)
+
         // The admin journal's signed approval of the first chain is never broadcast here.
         let adminRefused = try await CLI.cli(
             ["admin", "members", "approve", member.hex] + after.options(after.adminStore, journal: adminJournal),

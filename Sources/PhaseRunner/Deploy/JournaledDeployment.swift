@@ -73,6 +73,12 @@ public struct JournaledDeployment: Sendable {
             ?? defaultJournal(chainID: chainID, folder: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
         let journal: Journal
         do { journal = try Journal.open(url) } catch { throw MemberError.refused(error.description) }
+        // The journal is bound to this chain (key, chain id and block 0's hash, as a member
+        // journal is): on a restarted dev chain — same id, same deployer, same addresses — a
+        // journal of the old chain would report contracts that are not there.
+        try MemberConnection.checkHeader(
+            journal, address: key.address, chainID: chainID,
+            genesis: try await MemberConnection.genesisHash(client, rpc))
         let sender = TransactionSender(client: client, key: key, chainID: chainID, fees: fees)
         let journaled = JournaledSender(journal: journal, sender: sender)
         let operatorAddress = operatorAddress ?? key.address
