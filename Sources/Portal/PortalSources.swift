@@ -16,6 +16,8 @@ public struct PortalSources: Sendable {
     /// run folder's journal shows this marketplace deployed, else 0 (a long chain behind a node
     /// with a log range limit, Besu's 5,000 blocks, then costs one `eth_getLogs` per range).
     public let memberLogsFrom: UInt64
+    /// `--from-block` as given (nil: found from the run journals).
+    public let fromBlock: UInt64?
 
     /// Resolves the options; a bad one is a `.badRequest` naming it.
     public static func resolve(
@@ -51,11 +53,22 @@ public struct PortalSources: Sendable {
         } else {
             market = newest.flatMap { RunFacts($0).marketplace }
         }
-        let deployedAt = RunCatalog(root: root).runs().map(RunFacts.init)
-            .filter { $0.marketplace != nil && $0.marketplace == market }.compactMap(\.marketplaceBlock).min()
         return PortalSources(
             runsRoot: root, rpc: rpcURL, marketplace: market, expectedChainID: expected,
-            memberLogsFrom: fromBlock ?? deployedAt ?? 0)
+            memberLogsFrom: fromBlock ?? deploymentBlock(root, market, chainID: nil, genesis: nil) ?? 0,
+            fromBlock: fromBlock)
+    }
+
+    /// The earliest block a run folder's journal shows `market` deployed in, among the runs on
+    /// chain `chainID` with block 0 `genesis` (nil: any).
+    static func deploymentBlock(_ root: URL, _ market: Address?, chainID: UInt64?, genesis: String?) -> UInt64? {
+        RunCatalog(root: root).runs().map(RunFacts.init)
+            .filter { facts in
+                facts.marketplace != nil && facts.marketplace == market
+                    && (chainID == nil || facts.run.chainID == chainID)
+                    && (genesis == nil || facts.genesis?.lowercased() == genesis?.lowercased())
+            }
+            .compactMap(\.marketplaceBlock).min()
     }
 
     /// The data layer for these sources: connects to the node when there is one and a
@@ -69,7 +82,11 @@ public struct PortalSources: Sendable {
                         + "with contracts.marketplace")
             }
             var access = try await ChainAccess.connect(rpc: rpc, marketplace: marketplace)
-            access.memberLogsFrom = memberLogsFrom
+            // Only runs on the node's own chain count (a run of an earlier dev chain with the same
+            // id and deployer names the same marketplace address at another block).
+            access.memberLogsFrom =
+                fromBlock
+                ?? Self.deploymentBlock(runsRoot, marketplace, chainID: access.chainID, genesis: access.genesis) ?? 0
             if let expectedChainID, expectedChainID != access.chainID {
                 throw .badRequest(
                     "the node at \(ChainAccess.redacted(rpc)) reports chain id \(access.chainID), the manifest expects "

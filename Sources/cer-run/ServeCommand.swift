@@ -105,7 +105,7 @@ struct ServeCommand: AsyncParsableCommand {
         } catch let error as AdminError where error.nothingSent {
             throw InputError("admin: " + ChainAccess.redacting(chain.rpc, error.description))
         } catch let error as AdminError {
-            throw error
+            throw ActionFailed("admin: " + ChainAccess.redacting(chain.rpc, error.description))
         } catch {
             // A node that fails while the admin's actions open: named without user and password.
             throw InputError("admin: " + ChainAccess.redacting(chain.rpc, "\(error)"))

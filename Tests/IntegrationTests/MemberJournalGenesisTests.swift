@@ -136,6 +136,28 @@ import Testing
         #expect(redeploy.output.contains("was written on another chain"), "\(redeploy.output)")
         #expect(try await after.client.transactionCount(of: after.keys[0].address) == deployerNonce)
 
+        // A deploy journal from before the header existed is bound only when the node has the
+        // transactions it records as mined: one of another chain is refused, nothing sent.
+        let legacy = folder.appendingPathComponent("deploy-legacy.jsonl")
+        do {
+            let journal = try Journal.open(legacy)
+            try journal.append(
+                JournaledSender.RecordType.mined,
+                [
+                    "step": "deploy/token", "hash": .string(Hex.encode(Keccak256.hash("not on this chain"))),
+                    "block": .int(1), "status": .int(1),
+                ])
+        }
+        let fromLegacy = try await CLI.cli(
+            [
+                "deploy", "--rpc", after.chain.url.absoluteString, "--chain-id", String(after.chain.chainID),
+                "--keystore", after.adminStore, "--operator", after.keys[1].address.hex, "--journal", legacy.path,
+            ], in: folder)
+        #expect(fromLegacy.status == 2, "\(fromLegacy.output)")
+        #expect(fromLegacy.output.contains("which the node does not have"), "\(fromLegacy.output)")
+        #expect(try Journal.readOnly(legacy).count == 1, "nothing was added to the legacy journal")
+        #expect(try await after.client.transactionCount(of: after.keys[0].address) == deployerNonce)
+
         // The admin journal's signed approval of the first chain is never broadcast here.
         let adminRefused = try await CLI.cli(
             ["admin", "members", "approve", member.hex] + after.options(after.adminStore, journal: adminJournal),

@@ -71,6 +71,7 @@ import Testing
         try process.run()
         for _ in 0..<1200 where process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
         if process.isRunning { process.terminate() }
+        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
         #expect(process.terminationStatus == 2)
         let text = (try? String(contentsOf: err, encoding: .utf8)) ?? ""
         #expect(text.contains("127.0.0.1:9"), "\(text)")

@@ -77,6 +77,15 @@ import Testing
         let other = try PortalSources.resolve(
             manifest: nil, runs: root.path, rpc: nil, marketplace: "0x" + String(repeating: "1", count: 40))
         #expect(other.memberLogsFrom == 0, "another marketplace's list is read from block 0")
+        // With a node, only the runs of the node's own chain count.
+        let header = try #require(records.first { $0.type == "header" })
+        let genesis = try #require(header.data["genesis"]?.stringValue)
+        let market = sources.marketplace
+        #expect(PortalSources.deploymentBlock(root, market, chainID: 1337, genesis: genesis) == UInt64(block))
+        #expect(
+            PortalSources.deploymentBlock(
+                root, market, chainID: 1337, genesis: "0x" + String(repeating: "0", count: 64)) == nil)
+        #expect(PortalSources.deploymentBlock(root, market, chainID: 1, genesis: genesis) == nil)
     }
 
     @Test func oneSessionHasItsSlotsMoneyAndPhase() async throws {

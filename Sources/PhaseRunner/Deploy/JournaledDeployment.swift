@@ -73,12 +73,27 @@ public struct JournaledDeployment: Sendable {
             ?? defaultJournal(chainID: chainID, folder: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
         let journal: Journal
         do { journal = try Journal.open(url) } catch { throw MemberError.refused(error.description) }
-        // The journal is bound to this chain (key, chain id and block 0's hash, as a member
-        // journal is): on a restarted dev chain — same id, same deployer, same addresses — a
-        // journal of the old chain would report contracts that are not there.
+        // The journal is bound to this chain (chain id and block 0's hash, as a member journal
+        // is): on a restarted dev chain — same id, same deployer, same addresses — a journal of
+        // the old chain would report contracts that are not there. One written before the header
+        // existed is bound only when the node has its mined transactions.
+        if journal.records(ofType: MemberConnection.RecordType.header).isEmpty,
+            let mined = journal.last(ofType: JournaledSender.RecordType.mined),
+            let hash = mined.data["hash"]?.stringValue.flatMap({ try? Hex.decode($0) })
+        {
+            let receipt: Receipt?
+            do { receipt = try await client.receipt(hash) } catch {
+                throw MemberError.refused("cannot read a receipt from the node at \(rpc.absoluteString): \(error)")
+            }
+            guard receipt != nil else {
+                throw MemberError.refused(
+                    "the journal \(url.path) records transaction \(Hex.encode(hash)) as mined, which the node does not have: it was written on another chain with chain id \(chainID) (a restarted or different chain). Move the journal away or pass another --journal; nothing was sent"
+                )
+            }
+        }
         try MemberConnection.checkHeader(
             journal, address: key.address, chainID: chainID,
-            genesis: try await MemberConnection.genesisHash(client, rpc))
+            genesis: try await MemberConnection.genesisHash(client, rpc), checkOwner: false)
         let sender = TransactionSender(client: client, key: key, chainID: chainID, fees: fees)
         let journaled = JournaledSender(journal: journal, sender: sender)
         let operatorAddress = operatorAddress ?? key.address

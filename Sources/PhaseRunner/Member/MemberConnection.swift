@@ -146,8 +146,11 @@ public struct MemberConnection: Sendable {
     /// and the node's. A journal of another chain — a restarted dev chain has the same chain id
     /// and marketplace address but a new genesis — holds signed bytes and nonces that do not
     /// belong here: it is refused before anything is sent. A journal written before the genesis
-    /// was recorded is bound to the node's chain by a `member.genesis` record.
-    static func checkHeader(_ journal: Journal, address: Address, chainID: UInt64, genesis: String) throws {
+    /// was recorded is bound to the node's chain by a `member.genesis` record. `checkOwner`
+    /// false (a deploy journal, which several deployer keys may share) checks only the chain.
+    static func checkHeader(
+        _ journal: Journal, address: Address, chainID: UInt64, genesis: String, checkOwner: Bool = true
+    ) throws {
         let path = journal.url.path
         guard let header = journal.records(ofType: RecordType.header).first else {
             do {
@@ -158,7 +161,9 @@ public struct MemberConnection: Sendable {
             return
         }
         let owner = header.data["address"]?.stringValue ?? ""
-        guard owner == address.hex, case .int(let chain)? = header.data["chainId"], UInt64(chain) == chainID else {
+        guard !checkOwner || owner == address.hex, case .int(let chain)? = header.data["chainId"],
+            UInt64(chain) == chainID
+        else {
             throw MemberError.refused(
                 "the journal \(path) belongs to \(owner) on chain \(header.data["chainId"]?.jsonText ?? "?"), not to \(address.checksummed) on chain \(chainID); pass another --journal"
             )
