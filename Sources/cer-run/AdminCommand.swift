@@ -10,7 +10,7 @@ struct AdminCommand: AsyncParsableCommand {
         commandName: "admin", abstract: "Administer the community's members (approve, reject, suspend, reinstate).",
         subcommands: [Members.self])
 
-    /// The node and the marketplace (all `admin` subcommands).
+    /// The node and the marketplace (every `admin` and `member` subcommand).
     struct Node: ParsableArguments {
         @Option(help: "JSON-RPC endpoint of the node.")
         var rpc: String = "http://127.0.0.1:8545"

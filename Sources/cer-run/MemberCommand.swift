@@ -20,21 +20,14 @@ struct MemberCommand: AsyncParsableCommand {
 
     /// Options every member subcommand takes.
     struct Common: ParsableArguments {
-        @Option(help: "JSON-RPC endpoint of the node.")
-        var rpc: String = "http://127.0.0.1:8545"
-
-        @Option(name: .customLong("chain-id"), help: "Chain id the node must report.")
-        var chainID: UInt64
-
-        @Option(help: "Address of the Marketplace contract.")
-        var marketplace: String
+        @OptionGroup var node: AdminCommand.Node
 
         @Option(help: "Your encrypted keystore v3 file.")
         var keystore: String
 
         @OptionGroup var password: KeystoreCommand.PasswordOptions
 
-        @Option(help: "Member journal (default ~/.cer-run/members/<chain-id>/<address>.jsonl).")
+        @Option(help: "Member journal (default $HOME/.cer-run/members/<chain-id>/<address>.jsonl).")
         var journal: String?
 
         @Option(help: "Token decimals (default: read from the token contract).")
@@ -44,17 +37,13 @@ struct MemberCommand: AsyncParsableCommand {
 
         /// Decrypts the key and connects; bad input becomes `InputError` (exit 2).
         func connect() async throws -> MemberActions {
-            guard let url = URL(string: rpc), url.scheme != nil else { throw InputError("--rpc \(rpc) is not a URL") }
-            let market: Address
-            do { market = try Address(marketplace) } catch {
-                throw InputError("--marketplace \(marketplace): \(error)")
-            }
+            let (url, market) = try node.parsed()
             let key: PrivateKey
             do {
                 key = try Keystore.decrypt(file: URL(fileURLWithPath: keystore), password: try password.password())
             } catch let error as KeystoreError { throw InputError(error.description) }
             let settings = MemberSettings(
-                rpc: url, chainID: chainID, marketplace: market, journal: journal.map { URL(fileURLWithPath: $0) },
+                rpc: url, chainID: node.chainID, marketplace: market, journal: journal.map { URL(fileURLWithPath: $0) },
                 decimals: decimals)
             return MemberActions(try await MemberCommand.mapped { try await MemberConnection.open(settings, key: key) })
         }

@@ -15,3 +15,8 @@ export const state = {
   memberStatus: null,  // "none" | "pending" | …
   selfCheck: null,     // "<chainId>/<marketplace>" whose fixed commitment vector matched the contract
 };
+
+/** The chain ids a wrong-chain or blocked-session message names: the server's and the wallet's. */
+export function chainParams() {
+  return { expected: String(state.info?.chainId ?? "—"), actual: String(state.chainId ?? "—") };
+}

@@ -1,7 +1,7 @@
 // Funds: wallet balance, available/locked in the marketplace, deposit (approve + deposit), withdraw.
 import { $, say, busy, money } from "./dom.js";
 import { t } from "./i18n.js";
-import { state } from "./state.js";
+import { state, chainParams } from "./state.js";
 import * as chain from "./chain.js";
 import { PortalError } from "./wallet.js";
 import { parseDecimal } from "./units.js";
@@ -30,7 +30,7 @@ function amount(input) {
 
 function ready() {
   if (!state.account) throw new PortalError("err.connectFirst");
-  if (!state.chainOk) throw new PortalError("err.wrongChain", { expected: String(state.info?.chainId), actual: String(state.chainId) });
+  if (!state.chainOk) throw new PortalError("err.wrongChain", chainParams());
   if (!state.token) throw new PortalError("err.noToken");
 }
 

@@ -2,7 +2,7 @@
 import { keccak256, toHex } from "./keccak.js";
 import { $, say, busy, dateTime } from "./dom.js";
 import { t } from "./i18n.js";
-import { state } from "./state.js";
+import { state, chainParams } from "./state.js";
 import * as chain from "./chain.js";
 import { PortalError } from "./wallet.js";
 
@@ -24,7 +24,7 @@ export function init() {
   $("register-btn").addEventListener("click", () =>
     busy("register-btn", "join-message", async () => {
       if (!state.account) throw new PortalError("err.connectFirst");
-      if (!state.chainOk) throw new PortalError("err.wrongChain", { expected: String(state.info?.chainId), actual: String(state.chainId) });
+      if (!state.chainOk) throw new PortalError("err.wrongChain", chainParams());
       if (!documentHash) throw new PortalError("err.noDocument");
       if (!["none", "rejected"].includes(state.memberStatus)) throw new PortalError("err.alreadyRegistered", { status: t("status." + state.memberStatus) });
       await chain.tx.register(state.account, state.marketplace, documentHash, (hash) => say("join-message", "info", t("tx.sent", { hash })));

@@ -1,7 +1,7 @@
 // Results of the selected session for the connected member: chart, fills, deliveries, money.
 import { $, el, say, money, pricePerKWh, short } from "./dom.js";
 import { t } from "./i18n.js";
-import { state } from "./state.js";
+import { state, chainParams } from "./state.js";
 import { api } from "./api.js";
 import { resultsChart } from "./chart.js";
 import { whToKwh, toBig } from "./units.js";
@@ -68,7 +68,7 @@ export async function refresh() {
     onChain = t("part." + p.state);
     if (p.state === "validated") onChain = t("results.toCollect", { amount: money(p.amount) });
     if (p.state === "settled") onChain = p.amount === 0n ? t("results.settledZero") : t("results.collected", { amount: money(p.amount) });
-  } else if (state.account && block) onChain = t(block, { expected: String(state.info?.chainId ?? "—"), actual: String(state.chainId ?? "—") });
+  } else if (state.account && block) onChain = t(block, chainParams());
   $("r-chain").textContent = onChain;
   reportCharts(s, slots, mine, labelOf);
 }

@@ -5,12 +5,15 @@
 import { toHex } from "./keccak.js";
 import { $, el, say, busy, money, dateTime, countdown, chainNow, errorText } from "./dom.js";
 import { t } from "./i18n.js";
-import { state } from "./state.js";
+import { state, chainParams } from "./state.js";
 import { api } from "./api.js";
 import * as chain from "./chain.js";
 import { PortalError } from "./wallet.js";
 import { packOrder, unpackOrder, computeCommitment, collateral, decodeParticipation, maskedCommitment, sessionBlock, SELF_CHECK } from "./market.js";
 import { kwhToWh, parseDecimal, formatUnits } from "./units.js";
+
+/** Two addresses (or hex strings) equal in any letter case. */
+const same = (a, b) => String(a).toLowerCase() === String(b).toLowerCase();
 
 const FILE_FORMAT = "cer-portal-orders/1";
 let participation = { state: "none" };
@@ -212,7 +215,7 @@ function render() {
   const mine = $("my-state");
   mine.dataset.state = block ? "unknown" : participation.state;
   mine.textContent = block ? "—" : t("part." + participation.state) + (participation.amount !== undefined ? ` (${money(participation.amount)})` : "");
-  say("session-block", block ? "warn" : "", block ? t(block, { expected: String(state.info?.chainId ?? "—"), actual: String(state.chainId ?? "—") }) : "");
+  say("session-block", block ? "warn" : "", block ? t(block, chainParams()) : "");
   const active = !block && state.memberStatus === "active";
   $("commit-box").hidden = !!block || !(p === "commit" && participation.state === "none");
   $("reveal-box").hidden = !!block || !(p === "reveal" && participation.state === "committed");
@@ -251,7 +254,7 @@ function dropPending() {
 function ready() {
   if (!state.account) throw new PortalError("err.connectFirst");
   const block = blocked();
-  if (block) throw new PortalError(block, { expected: String(state.info?.chainId ?? "—"), actual: String(state.chainId ?? "—") });
+  if (block) throw new PortalError(block, chainParams());
 }
 
 /** Step 1: draws the salt, computes the commitment, offers the orders file. Nothing is sent. */
@@ -292,7 +295,6 @@ async function verify(input) {
   let f;
   try { f = JSON.parse(await file.text()); } catch { f = null; }
   const p = pending.file;
-  const same = (a, b) => String(a).toLowerCase() === String(b).toLowerCase();
   const ok = f && f.format === FILE_FORMAT && same(f.member, p.member) && same(f.marketplace, p.marketplace) &&
     String(f.chainId) === String(p.chainId) && String(f.sessionId) === String(p.sessionId) && same(f.salt, p.salt) &&
     same(f.commitment, p.commitment) && Array.isArray(f.words) && f.words.length === p.words.length &&
@@ -353,7 +355,6 @@ async function reveal() {
   ready();
   const f = revealFile;
   if (!f) throw new PortalError("err.badFile");
-  const same = (a, b) => String(a).toLowerCase() === String(b).toLowerCase();
   if (!same(f.member, state.account)) throw new PortalError("err.fileMember", { member: f.member });
   if (!same(f.marketplace, state.marketplace) || BigInt(f.chainId) !== state.chainId || String(f.sessionId) !== String(s.chainSessionId)) {
     throw new PortalError("err.fileSession", { session: f.sessionId });
