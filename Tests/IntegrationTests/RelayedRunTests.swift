@@ -125,3 +125,68 @@ import Testing
         }
     }
 }
+
+/// Chunks sized by extrapolation that run out of gas on chain (`CER_RUN_TEST_STARVE_CHUNKS`
+/// gives them a gas limit just above their calldata cost): each is journaled as
+/// `chunk.reverted`, its members go into later, estimated chunks, and the run ends where an
+/// unstarved run ends, also when it crashes around a reverted chunk and resumes.
+@Suite(.serialized) struct RevertedChunkTests {
+    static let starve = ["CER_RUN_TEST_STARVE_CHUNKS": "1"]
+
+    @Test func revertedChunksAreSentAgainAndResumeWithoutDuplicates() async throws {
+        let (folder, manifest) = try RelayedRunTests.relayedFixture()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let clean = folder.appendingPathComponent("clean")
+        #expect(try await RunnerTests.run(clean, manifest: manifest).status == 0)
+        let expected = try RelayedRunTests.outcome(clean)
+
+        let starved = folder.appendingPathComponent("starved")
+        let run = try await RunnerTests.run(starved, manifest: manifest, environment: Self.starve)
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.output.contains("was mined reverted"), "\(run.output)")
+        #expect(try RelayedRunTests.outcome(starved) == expected)
+        let records = try RelayedRunTests.journal(starved)
+        let reverted = records.filter { $0.type == "chunk.reverted" }
+        #expect(!reverted.isEmpty)
+        let failed = records.filter { $0.type == "tx.mined" && $0.data["status"] == .int(0) }
+        #expect(failed.count == reverted.count, "one reverted record per reverted transaction")
+        let chunks = records.filter { $0.type == "chunk" }
+        for record in reverted {
+            let step = try #require(record.data["step"]?.stringValue)
+            let keys = try #require(chunks.last { $0.data["step"]?.stringValue == step }?.data["keys"]?.arrayValue)
+            // Every member of the reverted chunk is in a later chunk of the same step.
+            let slash = try #require(step.lastIndex(of: "/"))
+            let prefix = String(step[..<slash])
+            let number = try #require(Int(step[step.index(after: slash)...]))
+            let later = chunks.filter {
+                guard let name = $0.data["step"]?.stringValue, name.hasPrefix(prefix + "/"),
+                    let n = Int(name.dropFirst(prefix.count + 1))
+                else { return false }
+                return n > number
+            }.flatMap { $0.data["keys"]?.arrayValue ?? [] }
+            #expect(Set(keys).isSubset(of: Set(later)), "\(step): \(keys) not sent again")
+        }
+        let steps = records.filter { $0.type == "tx.mined" }.compactMap { $0.data["step"]?.stringValue }
+        #expect(Set(steps).count == steps.count, "a step was mined twice: \(steps)")
+
+        // Crashes right after the first reverted chunk's signing and right after its record.
+        let firstStep = try #require(reverted.first?.data["step"]?.stringValue)
+        let signed = try #require(
+            records.first { $0.type == "tx.signed" && $0.data["step"]?.stringValue == firstStep })
+        for sequence in [signed.sequence, try #require(reverted.first).sequence] {
+            let runs = folder.appendingPathComponent("crash-\(sequence)")
+            var environment = Self.starve
+            environment["CER_RUN_CRASH_AFTER"] = String(sequence)
+            let crashed = try await RunnerTests.run(runs, manifest: manifest, environment: environment)
+            #expect(crashed.status == 86, "\(sequence): \(crashed.output)")
+            let resumed = try await RunnerTests.run(runs, manifest: manifest, environment: Self.starve)
+            #expect(resumed.status == 0, "\(sequence): \(resumed.output)")
+            #expect(try RelayedRunTests.outcome(runs) == expected, "\(sequence)")
+            let journal = try RelayedRunTests.journal(runs)
+            let mined = journal.filter { $0.type == "tx.mined" }.compactMap { $0.data["step"]?.stringValue }
+            #expect(Set(mined).count == mined.count, "\(sequence): a step was mined twice")
+            let again = journal.filter { $0.type == "chunk.reverted" }.compactMap { $0.data["step"]?.stringValue }
+            #expect(Set(again).count == again.count, "\(sequence): a reverted chunk journaled twice")
+        }
+    }
+}

@@ -4,8 +4,12 @@ import Synchronization
 /// Test hook for crash safety: `CER_RUN_CRASH_AFTER=<seq>` ends the process abruptly right after
 /// the journal record with that sequence number is fsynced, and
 /// `CER_RUN_CRASH_AFTER_BROADCAST=<n>` right after the n-th broadcast (before its outcome is
-/// journaled). Nothing else reads these variables.
+/// journaled). `CER_RUN_TEST_STARVE_CHUNKS=1` gives every chunk sized by extrapolation a gas
+/// limit just above its calldata cost, so it is mined reverted (out of gas) and the run takes
+/// the reverted-chunk path (docs/journal.md, "Chunked steps"). Nothing else reads these
+/// variables.
 enum CrashHook {
+    static let starveExtrapolatedChunks = ProcessInfo.processInfo.environment["CER_RUN_TEST_STARVE_CHUNKS"] == "1"
     static let afterRecord: Int? = ProcessInfo.processInfo.environment["CER_RUN_CRASH_AFTER"].flatMap(Int.init)
     static let afterBroadcast: Int? = ProcessInfo.processInfo.environment["CER_RUN_CRASH_AFTER_BROADCAST"].flatMap(
         Int.init)

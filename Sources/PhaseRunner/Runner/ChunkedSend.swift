@@ -5,17 +5,25 @@ import Market
 extension Phases {
     /// Journal record of a chunk's composition, written before its transaction is signed.
     static let chunkRecord = "chunk"
+    /// Journal record of a chunk whose transaction was mined reverted (its entries had no
+    /// effect and go into later chunks).
+    static let revertedChunkRecord = "chunk.reverted"
 
     /// Sends `keys` (stable names: member addresses or participant ids) in consecutive chunks,
     /// one transaction each, steps `<step>/<n>`, every chunk under `batching.max_gas`.
     ///
-    /// A new chunk is sized by `eth_estimateGas`: it starts at the previous chunk's size (32 at
-    /// first), grows once towards 80 % of the cap when far under it, and is cut down until under
-    /// the cap (an entry that alone exceeds the cap is an error naming the step; nothing is sent).
-    /// Its keys and gas limit are journaled (fsync) before the transaction is signed, so a
-    /// resumed run sends exactly the chunks journaled, then chunks the rest the same way.
-    /// `done` lists keys the chain already has (they are left out of new chunks); `proceed` is
-    /// asked before each new chunk (false stops, e.g. when the session has moved on).
+    /// The first chunk of a step starts with an `eth_estimateGas` probe of `probeSize` entries:
+    /// a revert there stops the run with nothing sent. When the probe is far under the cap, the
+    /// chunk grows to what the probe extrapolates to; later chunks are sized from the previous
+    /// receipt (`planChunk`), without another estimate or dry run, since each runs the whole
+    /// chunk again on the node. Each chunk's keys and gas limit are journaled (fsync) before its
+    /// transaction is signed, so a resumed run sends exactly the chunks journaled, then chunks
+    /// the rest the same way. A chunk mined reverted (an entry the extrapolation under-counted,
+    /// state changed since the probe) had no effect: it is journaled as `chunk.reverted`, its
+    /// entries go into later chunks, and from then on every chunk of the step is estimated first,
+    /// so a bad entry stops the run with nothing more sent. `done` lists keys the chain already
+    /// has (they are left out of new chunks); `proceed` is asked before each new chunk (false
+    /// stops, e.g. when the session has moved on).
     @discardableResult
     static func sendChunked(
         _ c: RunContext, step: String, progress: String, keys: [String], done: Set<String> = [],
@@ -26,11 +34,12 @@ extension Phases {
         var remaining = keys.filter { !done.contains($0) }
         var outcomes = [JournaledSender.Outcome]()
         var number = 0
-        var size = 32
+        var size = probeSize
         var sent = 0
-        /// Gas per entry of the last chunk mined (its receipt), to size the next without a
-        /// gas estimate.
-        var perEntry: UInt64?
+        /// What the last chunk mined cost, to size the next without a gas estimate.
+        var cost: ChunkCost?
+        /// After a reverted chunk: every new chunk is estimated.
+        var estimateEach = false
         let from = await sender.sender.address
         while true {
             let name = "\(step)/\(number)"
@@ -44,8 +53,8 @@ extension Phases {
             } else {
                 guard try await proceed() else { break }
                 (part, gasLimit) = try await planChunk(
-                    c, name: name, candidates: remaining, size: size, cap: cap, perEntry: perEntry, from: from, to: to,
-                    abi: abi, encode: encode)
+                    c, name: name, candidates: remaining, size: size, cap: cap, cost: estimateEach ? nil : cost,
+                    estimateEach: estimateEach, from: from, to: to, abi: abi, encode: encode)
                 try c.journal.append(
                     chunkRecord,
                     [
@@ -54,10 +63,19 @@ extension Phases {
                     ])
             }
             let data = try await encode(part)
-            let outcome = try await sender.ensure(step: name, to: to, data: data, gasLimit: gasLimit, abi: abi)
+            let outcome: JournaledSender.Outcome
+            do {
+                outcome = try await sender.ensure(step: name, to: to, data: data, gasLimit: gasLimit, abi: abi)
+            } catch SendError.reverted(let hash, let receipt, let reason) {
+                try noteRevertedChunk(c, name: name, hash: hash, receipt: receipt, reason: reason)
+                estimateEach = true
+                cost = nil
+                number += 1
+                continue
+            }
             outcomes.append(outcome)
             if !part.isEmpty, !outcome.planned {
-                perEntry = outcome.receipt.gasUsed / UInt64(part.count) + 1
+                cost = ChunkCost(gasUsed: outcome.receipt.gasUsed, entries: part.count, bytes: data.count)
             }
             let members = Set(part)
             remaining.removeAll { members.contains($0) }
@@ -69,28 +87,63 @@ extension Phases {
         return outcomes
     }
 
+    /// Entries in the first probe of a step.
+    static let probeSize = 16
+
+    /// Journals (once) that chunk `name` was mined reverted, and warns.
+    private static func noteRevertedChunk(
+        _ c: RunContext, name: String, hash: [UInt8], receipt: Receipt, reason: RevertReason?
+    ) throws {
+        let why = reason.map { "\($0)" } ?? "no reason given"
+        if c.journal.records(ofType: revertedChunkRecord, where: "step", is: name).isEmpty {
+            try c.journal.append(
+                revertedChunkRecord,
+                [
+                    "step": .string(name), "hash": .string(hash.hex), "gasUsed": .int(Int64(receipt.gasUsed)),
+                    "reason": .string(why),
+                ])
+        }
+        c.emit(
+            .warning(
+                "\(name): transaction \(hash.hex) was mined reverted (\(why), \(receipt.gasUsed) gas); "
+                    + "its entries had no effect and go into the next chunks, each estimated first"))
+    }
+
+    /// What a mined chunk cost: gas used, entries and calldata bytes.
+    struct ChunkCost {
+        var gasUsed: UInt64
+        var entries: Int
+        var bytes: Int
+
+        /// The gas `entries` entries in `bytes` of calldata are expected to need: the larger of
+        /// the per-entry and the per-byte extrapolation (entries differ in size: members with
+        /// many fills cost more than members with none).
+        func expected(entries count: Int, bytes size: Int) -> UInt64 {
+            let byEntry = gasUsed / UInt64(max(1, entries)) * UInt64(count)
+            let byByte = gasUsed * UInt64(size) / UInt64(max(1, bytes))
+            return max(byEntry, byByte)
+        }
+    }
+
     /// The next chunk from `candidates` and its gas limit (at most `cap`).
     ///
-    /// With `perEntry` (the gas per entry of the previous chunk's receipt) the chunk is sized
-    /// from it and its limit — 30 % over the extrapolation — is checked with one `eth_call` at
-    /// that gas: a call that succeeds with that gas means the transaction will, on the same
-    /// state (the operator is the only writer of these steps). Otherwise, or when that call
-    /// fails, `eth_estimateGas` decides (it runs the transaction several times on most nodes).
+    /// With `cost` (the previous chunk's receipt) the chunk takes as many entries as are
+    /// expected to need at most 60 % of the cap (`ChunkCost.expected`), with the cap as its gas
+    /// limit: the margin covers entries up to 1.6 times costlier than extrapolated, and a
+    /// transaction pays only the gas it uses. Otherwise `eth_estimateGas` decides (it runs the
+    /// transaction two or more times on most nodes), on `size` entries first; a probe far under
+    /// the cap grows the chunk by extrapolation from the probe, except when `estimateEach`,
+    /// where the grown chunk is estimated again.
     private static func planChunk(
-        _ c: RunContext, name: String, candidates: [String], size: Int, cap: UInt64, perEntry: UInt64?,
-        from: Address, to: Address, abi: ContractABI, encode: ([String]) async throws -> [UInt8]
+        _ c: RunContext, name: String, candidates: [String], size: Int, cap: UInt64, cost: ChunkCost?,
+        estimateEach: Bool, from: Address, to: Address, abi: ContractABI,
+        encode: ([String]) async throws -> [UInt8]
     ) async throws -> ([String], UInt64?) {
-        if let perEntry, !c.planning {
-            let count = Int(min(UInt64(candidates.count), max(1, (cap * 7 / 10) / (perEntry * 13 / 10))))
-            let part = Array(candidates.prefix(count))
-            let limit = min(cap, UInt64(count) * perEntry * 13 / 10 + 30_000)
-            let data = try await encode(part)
-            if (try? await c.client.call(CallRequest(from: from, to: to, data: data, gas: limit))) != nil {
-                return (part, limit)
-            }
+        if let cost, !c.planning {
+            return try await extrapolated(candidates: candidates, cap: cap, cost: cost, encode: encode)
         }
         var count = min(max(1, size), candidates.count)
-        var grown = false
+        var resized = false
         while true {
             let part = Array(candidates.prefix(count))
             let data = try await encode(part)
@@ -107,22 +160,55 @@ extension Phases {
             if estimate > cap * 8 / 10 && count > 1 {
                 // Over the target: scale down in proportion (at least halving's worth of progress).
                 count = max(1, min(count / 2, Int(UInt64(count) * (cap * 7 / 10) / max(estimate, 1))))
-                grown = true
+                resized = true
                 continue
             }
             if estimate > cap {
                 throw RunnerError.input(
                     "\(name): one entry needs \(estimate) gas, more than batching.max_gas (\(cap)); raise the cap")
             }
-            if !grown, count < candidates.count, estimate < cap * 4 / 10 {
-                grown = true
-                let target = Int(UInt64(count) * (cap * 7 / 10) / max(estimate, 1))
-                if target > count {
-                    count = min(candidates.count, target)
-                    continue
+            if !resized, count < candidates.count, estimate < cap * 4 / 10 {
+                resized = true
+                if !estimateEach {
+                    let probe = ChunkCost(gasUsed: estimate, entries: count, bytes: data.count)
+                    let grown = try await extrapolated(candidates: candidates, cap: cap, cost: probe, encode: encode)
+                    if grown.0.count > count { return grown }
+                } else {
+                    let target = Int(UInt64(count) * (cap * 7 / 10) / max(estimate, 1))
+                    if target > count {
+                        count = min(candidates.count, target)
+                        continue
+                    }
                 }
             }
             return (part, min(cap, estimate + estimate / 4))
         }
+    }
+
+    /// The longest prefix of `candidates` that `cost` expects to need at most 60 % of `cap`
+    /// (at least one entry), with `cap` as its gas limit.
+    private static func extrapolated(
+        candidates: [String], cap: UInt64, cost: ChunkCost, encode: ([String]) async throws -> [UInt8]
+    ) async throws -> ([String], UInt64) {
+        let target = cap * 6 / 10
+        let perEntry = max(1, cost.gasUsed / UInt64(max(1, cost.entries)))
+        var count = Int(min(UInt64(candidates.count), max(1, target / perEntry)))
+        while true {
+            let part = Array(candidates.prefix(count))
+            let data = try await encode(part)
+            let expected = cost.expected(entries: count, bytes: data.count)
+            if expected <= target || count == 1 {
+                return (part, CrashHook.starveExtrapolatedChunks ? starvedLimit(data) : cap)
+            }
+            count = max(1, min(count - 1, Int(UInt64(count) * target / max(expected, 1))))
+        }
+    }
+
+    /// The test hook's gas limit (`CER_RUN_TEST_STARVE_CHUNKS`): 2,000 above the calldata floor
+    /// of EIP-7623 (21,000 + 10 per token, a token per zero byte and four per other byte), so the
+    /// transaction is accepted and runs out of gas executing.
+    private static func starvedLimit(_ data: [UInt8]) -> UInt64 {
+        let tokens = data.reduce(UInt64(0)) { $0 + ($1 == 0 ? 1 : 4) }
+        return 21_000 + 10 * tokens + 2_000
     }
 }

@@ -74,6 +74,12 @@ abstract contract MarketBase is MarketErrors {
     /// @dev Bits a commitment or fills hash keeps: the flag bits and bit 255 are cleared, so a
     /// stored hash can never look like a validated word.
     uint256 internal constant HASH_MASK = ~(FLAG_MASK | VALIDATED_BIT);
+    /// @dev A revealed word keeps bits 2–159 of the commitment (158 bits: finding other orders
+    /// with the same bits is a 2^158 search) and, in bits 160–254, the collateral the reveal
+    /// locked, so the clearing publication releases the rest without re-pricing every order.
+    uint256 internal constant REVEALED_HASH_MASK = ((1 << 160) - 1) & ~FLAG_MASK;
+    uint256 internal constant COLLATERAL_SHIFT = 160;
+    uint256 internal constant COLLATERAL_BITS = 95;
     /// @dev At most this many orders per slot in one reveal (bounds gas and the 16-bit index).
     uint256 internal constant MAX_ORDERS_PER_SLOT = 16;
     uint256 internal constant SETTLED_BIT = 1;
@@ -236,6 +242,23 @@ abstract contract MarketBase is MarketErrors {
         treasury -= amount;
         emit TreasuryWithdrawn(to, amount);
         token.safeTransfer(to, amount);
+    }
+
+    // ---- memory ----
+
+    /// @dev The free memory pointer, to be restored after one entry of a batch: what an entry
+    /// allocates (its encodings, event data) is dead once it is done, and without the reset
+    /// memory grows with the chunk and its cost quadratically.
+    function _freeMemory() internal pure returns (uint256 pointer) {
+        assembly ("memory-safe") {
+            pointer := mload(0x40)
+        }
+    }
+
+    function _resetFreeMemory(uint256 pointer) internal pure {
+        assembly ("memory-safe") {
+            mstore(0x40, pointer)
+        }
     }
 
     // ---- internal account moves ----

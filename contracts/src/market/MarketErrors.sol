@@ -31,6 +31,9 @@ interface MarketErrors {
     error TooManyOrders(uint256 count, uint256 maximum);
     error InvalidOrder(uint256 index, uint256 word, string reason);
     error SlotOutOfRange(uint256 index, uint256 slot, uint16 slots);
+    /// @notice Revealed orders whose collateral does not fit the 95 bits kept for it (above
+    /// 3.9 × 10^28 base units).
+    error CollateralTooLarge(address member, uint256 collateral);
     error SignatureExpired(address member, uint256 deadline, uint256 nowTime);
     error InvalidSignature(address member);
     error NotRevealed(uint256 sessionId, address member);

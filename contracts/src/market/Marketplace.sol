@@ -44,7 +44,9 @@ contract Marketplace is SessionOrders {
         if (block.timestamp < s.revealDeadline) revert RevealPhaseNotOver(sessionId, s.revealDeadline, block.timestamp);
         int256[] memory net = new int256[](s.slots);
         for (uint256 i = 0; i < entries.length; i++) {
+            uint256 fmp = _freeMemory();
             _clearMember(sessionId, s, entries[i], net);
+            _resetFreeMemory(fmp);
         }
         _addNet(sessionId, CLEARING_NET, net);
     }
@@ -53,47 +55,17 @@ contract Marketplace is SessionOrders {
         uint256 word = participation[sessionId][e.member];
         if (word & FLAG_MASK != FLAG_REVEALED || word & VALIDATED_BIT != 0) revert NotRevealed(sessionId, e.member);
         bytes32 computed = computeCommitment(sessionId, e.member, e.orders, e.salt);
-        if ((uint256(computed) & HASH_MASK) != (word & HASH_MASK)) {
+        if ((uint256(computed) & REVEALED_HASH_MASK) != (word & REVEALED_HASH_MASK)) {
             revert CommitmentMismatch(sessionId, e.member, computed);
         }
         uint256 bond = s.sellerBondPerKWh;
         uint256[] calldata orders = e.orders;
         uint256[] calldata fills = e.fills;
-        uint256 lockedAtReveal = _checkOrders(orders, s.slots, bond);
-        uint256 stillLocked = 0;
-        uint256 nextIndex = 0;
+        // The orders are the revealed ones (checked there): the collateral they locked is kept.
+        uint256 lockedAtReveal = word >> COLLATERAL_SHIFT;
         uint256[] memory cleared = new uint256[](fills.length);
-        // Unchecked: every term is below 2^64 (a checked fill and a checked order word), so no
-        // product, sum or slot net can overflow.
-        unchecked {
-            for (uint256 f = 0; f < fills.length; ++f) {
-                uint256 fill = fills[f];
-                if (fill.fillHighBits() != 0) revert InvalidFill(e.member, f, fill, "non-zero high bits");
-                uint256 index = fill.fillOrderIndex();
-                if (index < nextIndex || index >= orders.length) {
-                    revert InvalidFill(e.member, f, fill, "order index out of range or not increasing");
-                }
-                nextIndex = index + 1;
-                uint256 order = orders[index];
-                uint256 quantity = fill.fillQuantity();
-                if (quantity == 0) revert InvalidFill(e.member, f, fill, "zero quantity");
-                if (quantity > order.orderQuantity()) {
-                    revert FillExceedsOrder(e.member, index, quantity, order.orderQuantity());
-                }
-                uint256 price = fill.fillPrice();
-                uint256 limit = order.orderPrice();
-                if (order.orderSide() == 0) {
-                    if (price > limit) revert FillAboveLimit(e.member, index, price, limit);
-                    stillLocked += (quantity * limit + 999) / 1000;
-                    net[order.orderSlot()] += int256(quantity);
-                } else {
-                    if (price < limit) revert FillBelowLimit(e.member, index, price, limit);
-                    stillLocked += (quantity * bond + 999) / 1000;
-                    net[order.orderSlot()] -= int256(quantity);
-                }
-                cleared[f] = MarketMath.clearedFill(fill, order);
-            }
-        }
+        (uint256 stillLocked, bool bad) = _clearFills(orders, fills, bond, net, cleared);
+        if (bad) _rejectFills(e.member, orders, fills);
         uint256 released = lockedAtReveal - stillLocked;
         if (released > 0) {
             MarketBase.Account storage acc = accounts[e.member];
@@ -106,6 +78,90 @@ contract Marketplace is SessionOrders {
         s.resultHash = keccak256(abi.encode(s.resultHash, e.member, fillsHash));
         s.cleared += 1;
         emit MemberCleared(sessionId, e.member, MarketMath.pack(e.fills, MarketMath.FILL_BYTES));
+    }
+
+    /// @dev One assembly pass over a member's fills: checks each against its order (as
+    /// `_rejectFills` does), sums the collateral still locked, adds to the per-slot nets and writes
+    /// the cleared words. Stops at the first bad fill and reports it (nets and `cleared` are then
+    /// partial: the caller reverts). The orders were checked at reveal (`_checkOrders`): side 0 or 1, slot
+    /// in range, every field below 2^64, so no product, sum or net can overflow.
+    function _clearFills(
+        uint256[] calldata orders,
+        uint256[] calldata fills,
+        uint256 bond,
+        int256[] memory net,
+        uint256[] memory cleared
+    ) private pure returns (uint256 stillLocked, bool bad) {
+        assembly ("memory-safe") {
+            let mask := 0xffffffffffffffff
+            let nextIndex := 0
+            let nets := add(net, 0x20)
+            let out := add(cleared, 0x20)
+            for {
+                let p := fills.offset
+                let end := add(p, shl(5, fills.length))
+            } lt(p, end) {
+                p := add(p, 0x20)
+                out := add(out, 0x20)
+            } {
+                let fill := calldataload(p)
+                let index := and(shr(128, fill), 0xffff)
+                let quantity := and(shr(64, fill), mask)
+                if or(or(shr(144, fill), iszero(quantity)), or(lt(index, nextIndex), iszero(lt(index, orders.length)))) {
+                    bad := 1
+                    break
+                }
+                nextIndex := add(index, 1)
+                let order := calldataload(add(orders.offset, shl(5, index)))
+                let price := and(fill, mask)
+                let limit := and(order, mask)
+                let cell := add(nets, shl(5, and(shr(136, order), 0xffff)))
+                switch and(shr(128, order), 0xff)
+                case 0 {
+                    if or(gt(quantity, and(shr(64, order), mask)), gt(price, limit)) {
+                        bad := 1
+                        break
+                    }
+                    stillLocked := add(stillLocked, div(add(mul(quantity, limit), 999), 1000))
+                    mstore(cell, add(mload(cell), quantity))
+                }
+                default {
+                    if or(gt(quantity, and(shr(64, order), mask)), lt(price, limit)) {
+                        bad := 1
+                        break
+                    }
+                    stillLocked := add(stillLocked, div(add(mul(quantity, bond), 999), 1000))
+                    mstore(cell, sub(mload(cell), quantity))
+                }
+                // The cleared word: the fill, then the order's side and slot, then its limit.
+                mstore(out, or(or(fill, shl(144, shr(128, order))), shl(168, limit)))
+            }
+        }
+    }
+
+    /// @dev Reverts with the error of a member's first bad fill (the slow, explicit walk).
+    function _rejectFills(address member, uint256[] calldata orders, uint256[] calldata fills) private pure {
+        uint256 nextIndex = 0;
+        for (uint256 f = 0; f < fills.length; ++f) {
+            uint256 fill = fills[f];
+            if (fill.fillHighBits() != 0) revert InvalidFill(member, f, fill, "non-zero high bits");
+            uint256 index = fill.fillOrderIndex();
+            if (index < nextIndex || index >= orders.length) {
+                revert InvalidFill(member, f, fill, "order index out of range or not increasing");
+            }
+            nextIndex = index + 1;
+            uint256 order = orders[index];
+            uint256 quantity = fill.fillQuantity();
+            if (quantity == 0) revert InvalidFill(member, f, fill, "zero quantity");
+            if (quantity > order.orderQuantity()) revert FillExceedsOrder(member, index, quantity, order.orderQuantity());
+            uint256 price = fill.fillPrice();
+            uint256 limit = order.orderPrice();
+            if (order.orderSide() == 0) {
+                if (price > limit) revert FillAboveLimit(member, index, price, limit);
+            } else if (price < limit) {
+                revert FillBelowLimit(member, index, price, limit);
+            }
+        }
     }
 
     uint256 private constant CLEARING_NET = 0;
@@ -169,7 +225,9 @@ contract Marketplace is SessionOrders {
         if (block.timestamp < deliveryEnd) revert DeliveryNotOver(sessionId, deliveryEnd, block.timestamp);
         int256[] memory net = new int256[](s.slots);
         for (uint256 i = 0; i < entries.length; i++) {
+            uint256 fmp = _freeMemory();
             _validateMember(sessionId, s, entries[i], net);
+            _resetFreeMemory(fmp);
         }
         _addNet(sessionId, DELIVERY_NET, net);
     }
@@ -179,35 +237,11 @@ contract Marketplace is SessionOrders {
     {
         uint256 word = participation[sessionId][e.member];
         if (word == 0 || word & (FLAG_MASK | VALIDATED_BIT) != 0) revert FillsMismatch(sessionId, e.member);
-        if ((uint256(keccak256(abi.encodePacked(e.fills))) & HASH_MASK) != word) {
-            revert FillsMismatch(sessionId, e.member);
-        }
+        if ((uint256(_hashCalldataWords(e.fills)) & HASH_MASK) != word) revert FillsMismatch(sessionId, e.member);
         if (e.delivered.length != e.fills.length) revert WrongDeliveryCount(e.member, e.delivered.length, e.fills.length);
-        uint256 bond = s.sellerBondPerKWh;
-        uint256 locked = 0;
-        uint256 pay = 0;
-        uint256 receive_ = 0;
-        uint256[] calldata fills = e.fills;
-        uint256[] calldata deliveredWh = e.delivered;
-        // Unchecked: the cleared words match the hash stored at clearing, so every field is below
-        // 2^64, and the delivered Wh are checked against the fill before use.
-        unchecked {
-            for (uint256 f = 0; f < fills.length; ++f) {
-                uint256 fill = fills[f];
-                uint256 quantity = fill.fillQuantity();
-                uint256 delivered = deliveredWh[f];
-                if (delivered > quantity) revert DeliveredExceedsFill(e.member, f, delivered, quantity);
-                if (fill.clearedSide() == 0) {
-                    locked += (quantity * fill.clearedLimit() + 999) / 1000;
-                    pay += (delivered * fill.fillPrice() + 999) / 1000;
-                    net[fill.clearedSlot()] += int256(delivered);
-                } else {
-                    locked += (quantity * bond + 999) / 1000;
-                    receive_ += (delivered * fill.fillPrice()) / 1000;
-                    net[fill.clearedSlot()] -= int256(delivered);
-                }
-            }
-        }
+        (uint256 locked, uint256 pay, uint256 receive_, bool bad) =
+            _validateFills(e.fills, e.delivered, s.sellerBondPerKWh, net);
+        if (bad) _rejectDeliveries(e.member, e.fills, e.delivered);
         if (e.penalty > locked - pay) revert PenaltyTooHigh(e.member, e.penalty, locked - pay);
         MarketBase.Account storage acc = accounts[e.member];
         acc.locked -= uint128(locked);
@@ -216,11 +250,86 @@ contract Marketplace is SessionOrders {
         s.owed += uint128(receive_);
         treasury += e.penalty;
         participation[sessionId][e.member] = VALIDATED_BIT | (receive_ << 2);
-        s.validationHash = keccak256(abi.encode(s.validationHash, e.member, keccak256(abi.encode(e.delivered)), e.penalty));
+        s.validationHash = keccak256(abi.encode(s.validationHash, e.member, _hashEncodedWords(e.delivered), e.penalty));
         s.validated += 1;
         emit MemberValidated(
             sessionId, e.member, MarketMath.pack(e.delivered, MarketMath.DELIVERED_BYTES), pay, receive_, e.penalty
         );
+    }
+
+    /// @dev One assembly pass over a member's cleared fills and delivered Wh: what it had
+    /// locked for them, pays (buyers, ceiling) and receives (sellers, floor), and the per-slot
+    /// delivery nets. Stops at the first delivery above its fill (`_rejectDeliveries` reverts).
+    /// The cleared words match the hash stored at clearing, so every field is below 2^64, side
+    /// is 0 or 1 and the slot is in range; delivered Wh are checked before use.
+    function _validateFills(uint256[] calldata fills, uint256[] calldata delivered, uint256 bond, int256[] memory net)
+        private
+        pure
+        returns (uint256 locked, uint256 pay, uint256 receive_, bool bad)
+    {
+        assembly ("memory-safe") {
+            let mask := 0xffffffffffffffff
+            let nets := add(net, 0x20)
+            let d := delivered.offset
+            for {
+                let p := fills.offset
+                let end := add(p, shl(5, fills.length))
+            } lt(p, end) {
+                p := add(p, 0x20)
+                d := add(d, 0x20)
+            } {
+                let fill := calldataload(p)
+                let quantity := and(shr(64, fill), mask)
+                let wh := calldataload(d)
+                if gt(wh, quantity) {
+                    bad := 1
+                    break
+                }
+                let price := and(fill, mask)
+                let cell := add(nets, shl(5, and(shr(152, fill), 0xffff)))
+                switch and(shr(144, fill), 0xff)
+                case 0 {
+                    locked := add(locked, div(add(mul(quantity, and(shr(168, fill), mask)), 999), 1000))
+                    pay := add(pay, div(add(mul(wh, price), 999), 1000))
+                    mstore(cell, add(mload(cell), wh))
+                }
+                default {
+                    locked := add(locked, div(add(mul(quantity, bond), 999), 1000))
+                    receive_ := add(receive_, div(mul(wh, price), 1000))
+                    mstore(cell, sub(mload(cell), wh))
+                }
+            }
+        }
+    }
+
+    /// @dev Reverts with the error of a member's first delivery above its fill.
+    function _rejectDeliveries(address member, uint256[] calldata fills, uint256[] calldata delivered) private pure {
+        for (uint256 f = 0; f < fills.length; ++f) {
+            uint256 quantity = fills[f].fillQuantity();
+            if (delivered[f] > quantity) revert DeliveredExceedsFill(member, f, delivered[f], quantity);
+        }
+    }
+
+    /// @dev keccak256(abi.encodePacked(words)) for a calldata array.
+    function _hashCalldataWords(uint256[] calldata words) private pure returns (bytes32 h) {
+        assembly ("memory-safe") {
+            let p := mload(0x40)
+            let size := shl(5, words.length)
+            calldatacopy(p, words.offset, size)
+            h := keccak256(p, size)
+        }
+    }
+
+    /// @dev keccak256(abi.encode(words)) for a calldata array: offset, length, words.
+    function _hashEncodedWords(uint256[] calldata words) private pure returns (bytes32 h) {
+        assembly ("memory-safe") {
+            let p := mload(0x40)
+            mstore(p, 0x20)
+            mstore(add(p, 0x20), words.length)
+            let size := shl(5, words.length)
+            calldatacopy(add(p, 0x40), words.offset, size)
+            h := keccak256(p, add(0x40, size))
+        }
     }
 
     /// @notice Closes validation: every cleared member validated, deliveries balanced per slot,
@@ -274,10 +383,10 @@ contract Marketplace is SessionOrders {
                 amount = s.deposit;
             } else if (flag == FLAG_REVEALED) {
                 bytes32 computed = computeCommitment(sessionId, e.member, e.orders, e.salt);
-                if ((uint256(computed) & HASH_MASK) != (word & HASH_MASK)) {
+                if ((uint256(computed) & REVEALED_HASH_MASK) != (word & REVEALED_HASH_MASK)) {
                     revert CommitmentMismatch(sessionId, e.member, computed);
                 }
-                amount = _checkOrders(e.orders, s.slots, s.sellerBondPerKWh);
+                amount = word >> COLLATERAL_SHIFT;
             } else {
                 uint256[] memory cleared = new uint256[](e.fills.length);
                 for (uint256 f = 0; f < e.fills.length; f++) {

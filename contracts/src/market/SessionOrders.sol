@@ -71,7 +71,8 @@ abstract contract SessionOrders is MarketBase {
     }
 
     /// @notice The participation word of a member. Top bit clear: 0 none; otherwise the low bits
-    /// say 1 committed, 2 revealed, 3 forfeited, 0 cleared (with a hash in bits 2–254). Top bit
+    /// say 1 committed (the commitment in bits 2–254), 2 revealed (bits 2–159 of the commitment,
+    /// the collateral locked in bits 160–254), 3 forfeited, 0 cleared (a hash in bits 2–254). Top bit
     /// set: validated, with bit 0 = settled and bits 2–129 = the amount the member receives
     /// (`RELEASED`, top bit and bit 0 only, marks a member of a cancelled session paid back).
     function participationOf(uint256 sessionId, address member) external view returns (uint256) {
@@ -94,9 +95,23 @@ abstract contract SessionOrders is MarketBase {
     function computeCommitment(uint256 sessionId, address member, uint256[] calldata orders, bytes32 salt)
         public
         view
-        returns (bytes32)
+        returns (bytes32 commitment)
     {
-        return keccak256(abi.encode(block.chainid, address(this), sessionId, member, orders, salt));
+        // keccak256(abi.encode(block.chainid, address(this), sessionId, member, orders, salt)),
+        // laid out by hand in scratch memory past the free pointer (not kept).
+        assembly ("memory-safe") {
+            let p := mload(0x40)
+            mstore(p, chainid())
+            mstore(add(p, 0x20), address())
+            mstore(add(p, 0x40), sessionId)
+            mstore(add(p, 0x60), and(member, 0xffffffffffffffffffffffffffffffffffffffff))
+            mstore(add(p, 0x80), 0xc0)
+            mstore(add(p, 0xa0), salt)
+            mstore(add(p, 0xc0), orders.length)
+            let size := shl(5, orders.length)
+            calldatacopy(add(p, 0xe0), orders.offset, size)
+            commitment := keccak256(p, add(0xe0, size))
+        }
     }
 
     /// @notice Posts a sealed commitment and locks the session's deposit.
@@ -116,7 +131,9 @@ abstract contract SessionOrders is MarketBase {
             }
             bytes32 structHash = keccak256(abi.encode(COMMIT_TYPEHASH, sessionId, a.commitment, a.deadline));
             _checkSignature(a.member, structHash, a.deadline, a.v, a.r, a.s);
+            uint256 fmp = _freeMemory();
             _commit(sessionId, a.member, a.commitment);
+            _resetFreeMemory(fmp);
         }
     }
 
@@ -152,7 +169,9 @@ abstract contract SessionOrders is MarketBase {
                 emit RelaySkipped(sessionId, e.member);
                 continue;
             }
+            uint256 fmp = _freeMemory();
             _reveal(sessionId, e.member, e.orders, e.salt);
+            _resetFreeMemory(fmp);
         }
     }
 
@@ -170,7 +189,9 @@ abstract contract SessionOrders is MarketBase {
             revert CommitmentMismatch(sessionId, member, computed);
         }
         uint256 collateral = _checkOrders(orders, s.slots, s.sellerBondPerKWh);
-        participation[sessionId][member] = (word & HASH_MASK) | FLAG_REVEALED;
+        if (collateral >> COLLATERAL_BITS != 0) revert CollateralTooLarge(member, collateral);
+        participation[sessionId][member] =
+            (word & REVEALED_HASH_MASK) | (collateral << COLLATERAL_SHIFT) | FLAG_REVEALED;
         s.reveals += 1;
         Account storage acc = accounts[member];
         uint256 available = uint256(acc.available) + s.deposit;
@@ -181,12 +202,41 @@ abstract contract SessionOrders is MarketBase {
     }
 
     /// @notice Validates packed orders and returns the collateral they lock.
-    /// @dev Unchecked arithmetic: quantities, prices and the bond are below 2^64, so each
-    /// product is below 2^128 and a sum of at most 1,600 of them cannot overflow.
+    /// @dev One assembly pass checks every word and sums the collateral; only when a word is bad
+    /// does `_rejectOrders` walk them again to revert with the first bad word's error. No
+    /// overflow: for valid words quantities, prices and the bond are below 2^64, so each product
+    /// is below 2^128 and a sum of at most 1,600 of them cannot overflow (bad words revert).
     function _checkOrders(uint256[] calldata orders, uint16 slots, uint256 bond) internal pure returns (uint256 total) {
         uint256 n = orders.length;
         if (n == 0) revert NoOrders();
         if (n > uint256(slots) * MAX_ORDERS_PER_SLOT) revert TooManyOrders(n, uint256(slots) * MAX_ORDERS_PER_SLOT);
+        uint256 bad = 0;
+        assembly ("memory-safe") {
+            let mask := 0xffffffffffffffff
+            for {
+                let p := orders.offset
+                let end := add(p, shl(5, n))
+            } lt(p, end) { p := add(p, 0x20) } {
+                let w := calldataload(p)
+                let side := and(shr(128, w), 0xff)
+                let quantity := and(shr(64, w), mask)
+                // High bits set, side above 1, zero quantity or slot out of range.
+                bad := or(
+                    bad,
+                    or(or(shr(152, w), gt(side, 1)), or(iszero(quantity), iszero(lt(and(shr(136, w), 0xffff), slots))))
+                )
+                // Buyers lock at their limit price, sellers at the bond.
+                let unit := and(w, mask)
+                if side { unit := bond }
+                total := add(total, div(add(mul(quantity, unit), 999), 1000))
+            }
+        }
+        if (bad != 0) _rejectOrders(orders, slots);
+    }
+
+    /// @dev Reverts with the error of the first bad order word (the slow, explicit walk).
+    function _rejectOrders(uint256[] calldata orders, uint16 slots) private pure {
+        uint256 n = orders.length;
         unchecked {
             for (uint256 i = 0; i < n; ++i) {
                 uint256 w = orders[i];
@@ -197,7 +247,6 @@ abstract contract SessionOrders is MarketBase {
                 if (quantity == 0) revert InvalidOrder(i, w, "zero quantity");
                 uint256 slot = w.orderSlot();
                 if (slot >= slots) revert SlotOutOfRange(i, slot, slots);
-                total += (quantity * (side == 0 ? w.orderPrice() : bond) + 999) / 1000;
             }
         }
     }
