@@ -1,4 +1,5 @@
 import Chain
+import Foundation
 import Testing
 
 @Suite struct KeccakTests {
@@ -34,6 +35,22 @@ import Testing
                 index += step
             }
             #expect(hasher.finalize() == Keccak256.hash(input), "length \(length)")
+        }
+    }
+
+    /// Contiguous input is absorbed a block at a time from its storage, other sequences byte by
+    /// byte: the digests agree, also across blocks and when the two are mixed.
+    @Test func contiguousAndByteWiseAbsorbingAgree() {
+        var rng = SeededGenerator(seed: 11)
+        for length in [0, 7, 136, 137, 500, 4096] {
+            let input = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            let byteWise = Keccak256.hash(input.lazy.map { $0 })
+            #expect(byteWise == Keccak256.hash(input), "length \(length)")
+            #expect(byteWise == Keccak256.hash(Data(input)), "length \(length)")
+            var mixed = Keccak256()
+            mixed.update(input.prefix(length / 3).lazy.map { $0 })
+            mixed.update(input.dropFirst(length / 3))
+            #expect(mixed.finalize() == byteWise, "length \(length)")
         }
     }
 

@@ -76,9 +76,9 @@ public enum JSONValue: Hashable, Sendable, Codable, CustomStringConvertible {
 
     public var description: String { jsonText }
 
-    /// Parses JSON text.
+    /// Parses JSON text (`JSONParser`: the values `JSONDecoder` gives, without its cost).
     public static func parse(_ data: Data) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: data)
+        try JSONParser.parse(data)
     }
 }
 
