@@ -111,7 +111,8 @@ public struct SessionManifest: Sendable {
         public enum Submission: String, Sendable, Hashable { case direct, relayed }
         public var submission: Submission = .direct
         /// Gas cap of one chunk (publication, validation, settlement, relayed commits and
-        /// reveals); chunks are sized by estimating gas, halved until under it.
+        /// reveals): a step's first chunk is estimated, later ones extrapolated from the previous
+        /// receipt to 60 % of the cap (docs/journal.md, "Chunked steps").
         public var maxGas: UInt64 = Self.defaultMaxGas
         /// Half of Besu's common 30M block gas limit.
         public static let defaultMaxGas: UInt64 = 15_000_000

@@ -25,7 +25,13 @@ struct JSONParser {
 
     /// Parses one JSON text (any value at top level, surrounded by optional whitespace).
     static func parse(_ data: Data) throws -> JSONValue {
-        try data.withUnsafeBytes { raw in
+        // UTF-16 and UTF-32 text (a zero byte among the first two), as JSONDecoder reads it.
+        if data.count >= 2, data[data.startIndex] == 0 || data[data.startIndex + 1] == 0 {
+            return try JSONDecoder().decode(JSONValue.self, from: data)
+        }
+        // A UTF-8 byte order mark is skipped, as JSONDecoder does.
+        let text = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data
+        return try text.withUnsafeBytes { raw in
             var parser = JSONParser(raw.bindMemory(to: UInt8.self))
             parser.skipWhitespace()
             let value = try parser.value(depth: 0)
@@ -237,8 +243,19 @@ struct JSONParser {
         guard let double = Double(text), double.isFinite else {
             throw SyntaxError(offset: start, reason: "number \(text) is out of range")
         }
-        // As JSONDecoder: a fraction or exponent with an integral value in range is an integer.
-        if !integral, double == double.rounded(), let exact = Int64(exactly: double) { return .int(exact) }
+        // As JSONDecoder: a fraction or exponent whose Double value is integral and in range is
+        // an integer, from 2^53 on read from the decimal text (its integer part).
+        if !integral, double == double.rounded(), let exact = Int64(exactly: double) {
+            if double.magnitude < 9_007_199_254_740_992 { return .int(exact) }
+            if let decimal = Decimal(string: text) {
+                let value = NSDecimalNumber(decimal: decimal)
+                if value.compare(NSDecimalNumber(value: Int64.max)) != .orderedDescending,
+                    value.compare(NSDecimalNumber(value: Int64.min)) != .orderedAscending
+                {
+                    return .int(value.int64Value)
+                }
+            }
+        }
         return .double(double)
     }
 

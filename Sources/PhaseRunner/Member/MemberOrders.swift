@@ -89,7 +89,10 @@ extension MemberActions {
     public func reveal(session id: UInt64) async throws -> MemberOutcome {
         let step = c.step("reveal/\(id)")
         let word = try await participationWord(id)
-        let hashMask = ~(BigUInt(3) | BigUInt(1) << 255) & ((BigUInt(1) << 256) - 1)
+        // A committed word keeps bits 2–254 of the commitment, a revealed one bits 2–159.
+        let hashMask =
+            word & 3 == 2
+            ? (BigUInt(1) << 160) - 4 : ~(BigUInt(3) | BigUInt(1) << 255) & ((BigUInt(1) << 256) - 1)
         let matching = journaledOrders(session: id).last {
             BigUInt(Data($0.commitment)) & hashMask == word & hashMask
         }

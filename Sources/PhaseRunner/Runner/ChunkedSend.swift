@@ -21,7 +21,8 @@ extension Phases {
     /// the rest the same way. A chunk mined reverted (an entry the extrapolation under-counted,
     /// state changed since the probe) had no effect: it is journaled as `chunk.reverted`, its
     /// entries go into later chunks, and from then on every chunk of the step is estimated first,
-    /// so a bad entry stops the run with nothing more sent. `done` lists keys the chain already
+    /// so a bad entry stops the run with nothing more sent; a second reverted chunk in the step
+    /// stops the run. The gas cap is `batching.max_gas`, at most the latest block's gas limit. `done` lists keys the chain already
     /// has (they are left out of new chunks); `proceed` is asked before each new chunk (false
     /// stops, e.g. when the session has moved on).
     @discardableResult
@@ -30,7 +31,11 @@ extension Phases {
         sender: JournaledSender, to: Address, abi: ContractABI, proceed: () async throws -> Bool = { true },
         encode: ([String]) async throws -> [UInt8]
     ) async throws -> [JournaledSender.Outcome] {
-        let cap = c.manifest.batching.maxGas
+        // A chunk's gas limit never exceeds the block's: a transaction above it is never mined.
+        var cap = c.manifest.batching.maxGas
+        if !c.planning, let block = try await c.client.block(.latest), block.gasLimit > 0 {
+            cap = min(cap, block.gasLimit)
+        }
         var remaining = keys.filter { !done.contains($0) }
         var outcomes = [JournaledSender.Outcome]()
         var number = 0
@@ -66,7 +71,9 @@ extension Phases {
             let outcome: JournaledSender.Outcome
             do {
                 outcome = try await sender.ensure(step: name, to: to, data: data, gasLimit: gasLimit, abi: abi)
-            } catch SendError.reverted(let hash, let receipt, let reason) {
+            } catch SendError.reverted(let hash, let receipt, let reason) where !estimateEach {
+                // The first reverted chunk of a step; a second one (estimated, and still
+                // reverted on chain) stops the run like any reverted transaction.
                 try noteRevertedChunk(c, name: name, hash: hash, receipt: receipt, reason: reason)
                 estimateEach = true
                 cost = nil

@@ -42,8 +42,17 @@ extension Phases {
         switch c.manifest.settlement.mode {
         case .batch:
             let settleBatch = try market.contract.abi.function("settleBatch")
+            // Members who executed themselves are skipped by the contract at a fraction of the
+            // cost of a settlement: left out, so they cannot skew the chunk sizing.
+            let executed = Set(
+                try await market.sessionEvents("Executed", sessionID: id, fromBlock: c.sessionBlock).compactMap {
+                    event -> String? in
+                    guard case .executed(_, let member, _) = event else { return nil }
+                    return member.hex
+                })
             try await sendChunked(
-                c, step: "settle/batch", progress: "settle", keys: members.map(\.hex), sender: c.operatorJournal,
+                c, step: "settle/batch", progress: "settle", keys: members.map(\.hex), done: executed,
+                sender: c.operatorJournal,
                 to: market.address, abi: market.contract.abi,
                 proceed: { try await market.session(id).state == .validated }
             ) { keys in

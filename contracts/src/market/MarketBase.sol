@@ -74,9 +74,12 @@ abstract contract MarketBase is MarketErrors {
     /// @dev Bits a commitment or fills hash keeps: the flag bits and bit 255 are cleared, so a
     /// stored hash can never look like a validated word.
     uint256 internal constant HASH_MASK = ~(FLAG_MASK | VALIDATED_BIT);
-    /// @dev A revealed word keeps bits 2–159 of the commitment (158 bits: finding other orders
-    /// with the same bits is a 2^158 search) and, in bits 160–254, the collateral the reveal
-    /// locked, so the clearing publication releases the rest without re-pricing every order.
+    /// @dev A revealed word keeps bits 2–159 of the commitment and, in bits 160–254, the
+    /// collateral the reveal locked, so the clearing publication releases the rest without
+    /// re-pricing every order. 158 bits: matching a given member's bits with other orders is a
+    /// 2^158 search; a member choosing two order sets with the same bits (about 2^79 work) and an
+    /// operator publishing fills against the second could only move that member's own limits
+    /// (collateral and money stay as at reveal, every net write is bounds-checked).
     uint256 internal constant REVEALED_HASH_MASK = ((1 << 160) - 1) & ~FLAG_MASK;
     uint256 internal constant COLLATERAL_SHIFT = 160;
     uint256 internal constant COLLATERAL_BITS = 95;

@@ -115,7 +115,14 @@ contract Marketplace is SessionOrders {
                 let order := calldataload(add(orders.offset, shl(5, index)))
                 let price := and(fill, mask)
                 let limit := and(order, mask)
-                let cell := add(nets, shl(5, and(shr(136, order), 0xffff)))
+                let slot := and(shr(136, order), 0xffff)
+                // A revealed order's slot is in range; checked again so that no order word can
+                // make the net write leave its array.
+                if iszero(lt(slot, mload(net))) {
+                    bad := 1
+                    break
+                }
+                let cell := add(nets, shl(5, slot))
                 switch and(shr(128, order), 0xff)
                 case 0 {
                     if or(gt(quantity, and(shr(64, order), mask)), gt(price, limit)) {
@@ -162,6 +169,8 @@ contract Marketplace is SessionOrders {
                 revert FillBelowLimit(member, index, price, limit);
             }
         }
+        // Only an order word outside the checks made at reveal (its slot out of range) gets here.
+        revert InvalidFill(member, fills.length, 0, "an order's slot is out of range");
     }
 
     uint256 private constant CLEARING_NET = 0;
@@ -281,12 +290,15 @@ contract Marketplace is SessionOrders {
                 let fill := calldataload(p)
                 let quantity := and(shr(64, fill), mask)
                 let wh := calldataload(d)
-                if gt(wh, quantity) {
+                let slot := and(shr(152, fill), 0xffff)
+                // The cleared words match their stored hash, so the slot is in range; checked
+                // again so that no word can make the net write leave its array.
+                if or(gt(wh, quantity), iszero(lt(slot, mload(net)))) {
                     bad := 1
                     break
                 }
                 let price := and(fill, mask)
-                let cell := add(nets, shl(5, and(shr(152, fill), 0xffff)))
+                let cell := add(nets, shl(5, slot))
                 switch and(shr(144, fill), 0xff)
                 case 0 {
                     locked := add(locked, div(add(mul(quantity, and(shr(168, fill), mask)), 999), 1000))
@@ -308,6 +320,8 @@ contract Marketplace is SessionOrders {
             uint256 quantity = fills[f].fillQuantity();
             if (delivered[f] > quantity) revert DeliveredExceedsFill(member, f, delivered[f], quantity);
         }
+        // Only a cleared word with a slot out of range gets here (its hash matched: never).
+        revert FillsMismatch(0, member);
     }
 
     /// @dev keccak256(abi.encodePacked(words)) for a calldata array.

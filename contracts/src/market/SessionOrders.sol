@@ -129,9 +129,9 @@ abstract contract SessionOrders is MarketBase {
                 emit RelaySkipped(sessionId, a.member);
                 continue;
             }
+            uint256 fmp = _freeMemory();
             bytes32 structHash = keccak256(abi.encode(COMMIT_TYPEHASH, sessionId, a.commitment, a.deadline));
             _checkSignature(a.member, structHash, a.deadline, a.v, a.r, a.s);
-            uint256 fmp = _freeMemory();
             _commit(sessionId, a.member, a.commitment);
             _resetFreeMemory(fmp);
         }
@@ -189,13 +189,14 @@ abstract contract SessionOrders is MarketBase {
             revert CommitmentMismatch(sessionId, member, computed);
         }
         uint256 collateral = _checkOrders(orders, s.slots, s.sellerBondPerKWh);
+        Account storage acc = accounts[member];
+        uint256 available = uint256(acc.available) + s.deposit;
+        if (available < collateral) revert InsufficientFunds(member, available, collateral);
+        // Only reachable with more than 2^95 base units available.
         if (collateral >> COLLATERAL_BITS != 0) revert CollateralTooLarge(member, collateral);
         participation[sessionId][member] =
             (word & REVEALED_HASH_MASK) | (collateral << COLLATERAL_SHIFT) | FLAG_REVEALED;
         s.reveals += 1;
-        Account storage acc = accounts[member];
-        uint256 available = uint256(acc.available) + s.deposit;
-        if (available < collateral) revert InsufficientFunds(member, available, collateral);
         acc.available = uint128(available - collateral);
         acc.locked = uint128(uint256(acc.locked) - s.deposit + collateral);
         emit OrdersRevealed(sessionId, member, MarketMath.pack(orders, MarketMath.ORDER_BYTES), salt);
@@ -223,7 +224,7 @@ abstract contract SessionOrders is MarketBase {
                 // High bits set, side above 1, zero quantity or slot out of range.
                 bad := or(
                     bad,
-                    or(or(shr(152, w), gt(side, 1)), or(iszero(quantity), iszero(lt(and(shr(136, w), 0xffff), slots))))
+                    or(or(shr(152, w), gt(side, 1)), or(iszero(quantity), iszero(lt(and(shr(136, w), 0xffff), and(slots, 0xffff)))))
                 )
                 // Buyers lock at their limit price, sellers at the bond.
                 let unit := and(w, mask)
@@ -249,6 +250,8 @@ abstract contract SessionOrders is MarketBase {
                 if (slot >= slots) revert SlotOutOfRange(i, slot, slots);
             }
         }
+        // The fast pass and this walk check the same conditions: never reached.
+        revert InvalidOrder(n, 0, "order checks disagree");
     }
 
     // ---- forfeit ----

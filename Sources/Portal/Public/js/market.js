@@ -77,7 +77,8 @@ export function decodeParticipation(word, sessionState) {
   }
   const flag = w & 3n;
   if (flag === 1n) return { state: "committed", hash: w & ~3n };
-  if (flag === 2n) return { state: "revealed", hash: w & ~3n };
+  // Revealed: bits 2–159 of the commitment, the collateral locked in bits 160–254.
+  if (flag === 2n) return { state: "revealed", hash: w & ((1n << 160n) - 4n), collateral: w >> 160n };
   if (flag === 3n) return { state: "forfeited" };
   return { state: "cleared" };
 }
@@ -101,7 +102,7 @@ const ERRORS = [
   "AlreadyCommitted(uint256,address)", "NotCommitted(uint256,address)", "ZeroCommitment()",
   "CommitmentMismatch(uint256,address,bytes32)", "NoOrders()", "TooManyOrders(uint256,uint256)",
   "InvalidOrder(uint256,uint256,string)", "SlotOutOfRange(uint256,uint256,uint16)",
-  "SignatureExpired(address,uint256,uint256)", "InvalidSignature(address)", "NotRevealed(uint256,address)",
+  "CollateralTooLarge(address,uint256)", "SignatureExpired(address,uint256,uint256)", "InvalidSignature(address)", "NotRevealed(uint256,address)",
   "InvalidFill(address,uint256,uint256,string)", "FillAboveLimit(address,uint256,uint256,uint256)",
   "FillBelowLimit(address,uint256,uint256,uint256)", "FillExceedsOrder(address,uint256,uint256,uint256)",
   "UnbalancedSlots(uint256,uint256)", "SlotNetOverflow(uint256,uint256)", "WrongPriceCount(uint256,uint256,uint16)",
