@@ -127,6 +127,7 @@ class DevChain:
         self.next_snapshot_id = 1
         self.journal: Journal | None = None
         self.stats = Stats()
+        self._executor: tuple[bytes, CallExecutor] | None = None
         # Lookup caches. Headers, blocks and receipts never change for a given hash; the
         # number -> header map and the head are the canonical chain's and are updated when a
         # block is mined and when evm_revert rewinds (the only ways the head moves).
@@ -305,8 +306,20 @@ class DevChain:
         return self._chain.get_vm(header).state
 
     def executor(self, header: BlockHeaderAPI) -> CallExecutor:
-        """A :class:`CallExecutor` for calls against block ``header``."""
-        return CallExecutor(self._chain, header)
+        """A :class:`CallExecutor` for calls against block ``header``.
+
+        The last one is kept for its block: building a VM and its state for every call cost
+        more than most calls (a batch of 1,000 ``eth_call`` s at one block builds it once, and
+        its read caches stay warm). Reusing it is safe: the state at a block never changes, and
+        each execution runs in a snapshot that is reverted, warm-access marks included — as
+        ``eth_estimateGas`` has always run several executions on one executor.
+        """
+        cached = self._executor
+        if cached is not None and cached[0] == header.hash:
+            return cached[1]
+        executor = CallExecutor(self._chain, header)
+        self._executor = (header.hash, executor)
+        return executor
 
     def account(self, address: bytes) -> DevAccount | None:
         """The dev account with ``address``, if it is one."""

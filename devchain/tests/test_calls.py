@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .conftest import CHAIN_ID, Node
-from .evm import CANCUN_PROBE, EMITTER, error_string, returns_word, reverter
+from .evm import CANCUN_PROBE, EMITTER, assemble, error_string, returns_word, reverter
 
 CUSTOM_ERROR = bytes.fromhex("deadbeef") + (42).to_bytes(32, "big")
 
@@ -104,3 +104,29 @@ def test_call_parameter_validation(node: Node) -> None:
     assert node.error("eth_call", {"to": "0x" + "11" * 20}, "latest", {}, 4).code == -32602
     failure = node.error("eth_call", {"data": "0x01", "input": "0x02"})
     assert failure.code == -32602
+
+
+def test_calls_at_one_block_share_nothing_but_the_state(node: Node) -> None:
+    """Calls at one block reuse one executor: each still starts cold and sees that block.
+
+    The first contract returns what a cold SLOAD costs (GAS before and after, 2,100 + 2 for the
+    GAS opcode): a warm mark left by an earlier call would make it 102. The second returns an
+    account's balance, which a transfer in a new block changes.
+    """
+    cold = node.deploy(
+        assemble("GAS", 1, "SLOAD", "POP", "GAS", "SWAP1", "SUB", "PUSH0", "MSTORE", 32, "PUSH0", "RETURN")
+    )
+    costs = {node.call("eth_call", {"to": cold}, "latest") for _ in range(3)}
+    estimates = {node.call("eth_estimateGas", {"to": cold}) for _ in range(2)}
+    assert len(costs) == 1 and len(estimates) == 1
+    (cost,) = costs
+    assert int(cost, 16) > 2_100
+    payee = node.accounts[5].address
+    balance = node.deploy(assemble(bytes.fromhex(payee[2:]), "BALANCE", "PUSH0", "MSTORE", 32, "PUSH0", "RETURN"))
+    before = int(node.call("eth_call", {"to": balance}), 16)
+    assert before == int(node.call("eth_getBalance", payee, "latest"), 16)
+    node.send({"to": payee, "value": 12345})
+    assert int(node.call("eth_call", {"to": balance}), 16) == before + 12345
+    # An older block still answers with its own state.
+    head = int(node.call("eth_blockNumber"), 16)
+    assert int(node.call("eth_call", {"to": balance}, hex(head - 1)), 16) == before
