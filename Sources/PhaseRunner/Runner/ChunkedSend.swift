@@ -67,6 +67,14 @@ extension Phases {
                         "gasLimit": gasLimit.map { .int(Int64($0)) } ?? .null,
                     ])
             }
+            if journaled != nil, !c.journal.records(ofType: revertedChunkRecord, where: "step", is: name).isEmpty {
+                // Journaled as mined reverted (after its receipt was confirmed): final, whether
+                // or not the node still serves that receipt.
+                estimateEach = true
+                cost = nil
+                number += 1
+                continue
+            }
             let data = try await encode(part)
             let outcome: JournaledSender.Outcome
             do {
