@@ -57,9 +57,34 @@ enum ReportSVG {
         }
     }
 
-    /// A coordinate with one decimal.
+    /// A coordinate with one decimal: the text `String(format: "%.1f", value)` gives (the exact
+    /// binary value rounded half to even, `-0.0` for a negative value that rounds to zero), 0 for
+    /// a value that is not finite. Computed on the value's integer significand: a 1,000-member
+    /// report writes hundreds of thousands of coordinates and `String(format:)` was most of it.
     static func coordinate(_ value: Double) -> String {
-        String(format: "%.1f", value.isFinite ? value : 0)
+        guard value.isFinite else { return "0.0" }
+        let magnitude = value.magnitude
+        // Beyond 2^53 / 10 the integer arithmetic below could overflow; never a pixel position.
+        guard magnitude < 9.0e14 else { return String(format: "%.1f", value) }
+        let sign = value.sign == .minus ? "-" : ""
+        let tenths: UInt64
+        // magnitude = significand × 2^exponent with an integer significand below 2^53 (and,
+        // below 9e14, a negative exponent).
+        let exponent = magnitude.isNormal ? Int(magnitude.exponent) - Double.significandBitCount : 0
+        let significand = (UInt64(1) << UInt64(Double.significandBitCount)) | magnitude.significandBitPattern
+        if !magnitude.isNormal {
+            tenths = 0  // zero and subnormals
+        } else if -exponent >= 64 {
+            tenths = 0  // below 2^-11: 10 × significand < 2^57 is under half of 2^-exponent
+        } else {
+            let shift = UInt64(-exponent)
+            let scaled = significand * 10
+            let quotient = scaled >> shift
+            let remainder = scaled & ((UInt64(1) << shift) - 1)
+            let half = UInt64(1) << (shift - 1)
+            tenths = remainder > half || (remainder == half && quotient & 1 == 1) ? quotient + 1 : quotient
+        }
+        return "\(sign)\(tenths / 10).\(tenths % 10)"
     }
 
     /// `<text>` with escaped content.

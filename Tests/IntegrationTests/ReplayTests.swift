@@ -82,6 +82,18 @@ import Testing
         for table in ["members", "slots", "hours", "transactions"] {
             #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("report-\(table).csv").path))
         }
+        // The run wrote them from the journal and manifest it held; `cer-run report` reads both
+        // from the folder (the manifest from its snapshot) and writes the same bytes.
+        let again = runs.appendingPathComponent("report-again")
+        let rewritten = try await Self.cerRun(["report", copy.path, "--out", again.path], in: runs)
+        #expect(rewritten.status == 0, "\(rewritten.output)")
+        let written = try FileManager.default.contentsOfDirectory(atPath: again.path).sorted()
+        #expect(written.contains("report.html") && written.contains("report-data.json"), "\(written)")
+        for name in written {
+            #expect(
+                try Data(contentsOf: folder.appendingPathComponent(name))
+                    == Data(contentsOf: again.appendingPathComponent(name)), "\(name)")
+        }
 
         // On a fresh dev chain: the recorded orders and salts sent again, same results and balances.
         let onChain = try await Self.cerRun(["replay", copy.path, "--on-devchain", "--json"], in: runs)

@@ -43,25 +43,28 @@ public struct Address: Hashable, Comparable, Sendable, CustomStringConvertible, 
         do { raw = try Hex.decode(text) } catch { throw .notHex(text, error) }
         guard raw.count == 20 else { throw .wrongLength(text, raw.count) }
         self.bytes = raw
-        let body = text.hasPrefix("0x") || text.hasPrefix("0X") ? String(text.dropFirst(2)) : text
-        let hasLower = body.contains { $0.isLowercase }
-        let hasUpper = body.contains { $0.isUppercase }
+        // The text is 40 hex digits (after an optional 0x): mixed case must be the checksum.
+        let body = text.utf8.suffix(40)
+        let hasLower = body.contains { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "f") }
+        let hasUpper = body.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "F") }
         if hasLower && hasUpper {
             let expected = checksummed
-            guard expected.dropFirst(2) == body else { throw .badChecksum(text, expected: expected) }
+            guard expected.utf8.dropFirst(2).elementsEqual(body) else { throw .badChecksum(text, expected: expected) }
         }
     }
 
     /// EIP-55 mixed-case checksum text.
     public var checksummed: String {
-        let lower = Hex.encode(bytes, prefix: false)
-        let hash = Keccak256.hash(Array(lower.utf8))
-        var out = "0x"
-        for (i, ch) in lower.enumerated() {
+        let lower = Array(Hex.encode(bytes, prefix: false).utf8)
+        let hash = Keccak256.hash(lower)
+        var out = Array("0x".utf8)
+        out.reserveCapacity(42)
+        for (i, digit) in lower.enumerated() {
             let nibble = (hash[i / 2] >> (i % 2 == 0 ? 4 : 0)) & 0x0f
-            out.append(nibble >= 8 ? Character(ch.uppercased()) : ch)
+            // a–f become A–F where the hash's nibble is 8 or more; digits stay.
+            out.append(nibble >= 8 && digit >= UInt8(ascii: "a") ? digit - 32 : digit)
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Lowercase `0x`-prefixed hex.

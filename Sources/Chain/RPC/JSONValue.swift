@@ -67,8 +67,10 @@ public enum JSONValue: Hashable, Sendable, Codable, CustomStringConvertible {
     /// Member `key` of an object (nil for other values or a missing key).
     public subscript(key: String) -> JSONValue? { objectValue?[key] }
 
-    /// Compact JSON text with sorted keys.
+    /// Compact JSON text with sorted keys: what `JSONEncoder` writes with
+    /// `[.sortedKeys, .withoutEscapingSlashes]`, by `JSONWriter` (the encoder only for doubles).
     public var jsonText: String {
+        if let text = JSONWriter.text(self) { return text }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? String(decoding: encoder.encode(self), as: UTF8.self)) ?? "null"

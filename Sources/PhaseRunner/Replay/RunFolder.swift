@@ -14,6 +14,16 @@ public struct RunFolder: Sendable {
     public let manifest: SessionManifest
     public let chainID: UInt64
 
+    /// A run folder whose journal and manifest are already in memory (the end of `cer-run run`,
+    /// which holds both: reading them again cost a 1,000-member run seconds of CPU).
+    public init(url: URL, records: [JournalRecord], manifestHash: String, manifest: SessionManifest, chainID: UInt64) {
+        self.url = url
+        self.records = records
+        self.manifestHash = manifestHash
+        self.manifest = manifest
+        self.chainID = chainID
+    }
+
     /// Reads `folder`; every problem is an input error naming the file.
     public static func open(_ folder: URL) throws(RunnerError) -> RunFolder {
         let journalURL = folder.appendingPathComponent("journal.jsonl")

@@ -17,7 +17,11 @@ public enum RunReport {
 
     /// Gathers the numbers of `folder`.
     public static func data(_ folder: URL) throws(RunnerError) -> SessionReportData {
-        let run = try RunFolder.open(folder)
+        try data(RunFolder.open(folder))
+    }
+
+    /// Gathers the numbers of an opened run folder.
+    public static func data(_ run: RunFolder) throws(RunnerError) -> SessionReportData {
         let m = run.manifest
         let report = try run.json("report.json")
         let validation = try run.json("validation.json")
@@ -180,8 +184,16 @@ public enum RunReport {
     public static func write(
         _ folder: URL, formats: [Format] = Format.allCases, to output: URL? = nil, selectedSlot: Int? = nil
     ) throws(RunnerError) -> [URL] {
-        let data = try data(folder)
-        let target = output ?? folder
+        try write(RunFolder.open(folder), formats: formats, to: output, selectedSlot: selectedSlot)
+    }
+
+    /// The same for an opened run folder.
+    @discardableResult
+    public static func write(
+        _ run: RunFolder, formats: [Format] = Format.allCases, to output: URL? = nil, selectedSlot: Int? = nil
+    ) throws(RunnerError) -> [URL] {
+        let data = try data(run)
+        let target = output ?? run.url
         var written = [URL]()
         func put(_ text: String, _ name: String) throws(RunnerError) {
             let url = target.appendingPathComponent(name)

@@ -2,55 +2,43 @@ import BigInt
 import Chain
 import Market
 
-/// Reads of one value per member, sent as JSON-RPC batches (a 1,000-member community would
-/// otherwise wait for thousands of round trips).
+/// Reads of one value per member: the marketplace's list views (`MarketplaceListViews`) and
+/// JSON-RPC batches (a 1,000-member community would otherwise wait for thousands of round trips).
 extension Phases {
     /// Members whose on-chain status is Active (the contract refuses a whole relayed batch
-    /// naming any other), one JSON-RPC batch.
+    /// naming any other), by `statusesOf`.
     static func activeMembers(_ c: RunContext, _ market: MarketplaceContract, _ members: [Address]) async throws
         -> Set<Address>
     {
-        let answers = try await batchRead(c, market, "members", members)
-        return Set(
-            zip(members, answers).compactMap { member, fields in
-                fields.first?.uintValue == BigUInt(MemberStatus.active.rawValue) ? member : nil
-            })
+        Set(zip(members, try await market.statuses(of: members)).compactMap { $1 == .active ? $0 : nil })
     }
 
-    /// `function(arguments(member))` for each member as JSON-RPC batches of `eth_call`s, decoded.
-    static func batchRead(
-        _ c: RunContext, _ market: MarketplaceContract, _ name: String, _ members: [Address],
-        arguments: (Address) -> [ABIValue] = { [.address($0)] }
-    ) async throws -> [[ABIValue]] {
-        try await batchRead(c, market.contract, name, members, arguments: arguments)
-    }
-
-    /// The same for any contract.
-    static func batchRead(
-        _ c: RunContext, _ contract: Contract, _ name: String, _ members: [Address],
-        arguments: (Address) -> [ABIValue] = { [.address($0)] }
-    ) async throws -> [[ABIValue]] {
-        let function = try contract.abi.function(name)
-        var decoded = [[ABIValue]]()
+    /// Each member's token balance, as JSON-RPC batches of `balanceOf` calls (any ERC-20: the
+    /// token has no list view).
+    static func tokenBalances(_ c: RunContext, _ token: TokenContract, _ members: [Address]) async throws
+        -> [BigUInt]
+    {
+        let function = try token.contract.abi.function("balanceOf")
+        var balances = [BigUInt]()
         // Batches of 500 calls keep request bodies small for any node.
         for part in chunked(members, size: 500) {
             let calls = try part.map { member in
                 RPCCall(
                     "eth_call",
                     [
-                        CallRequest(to: contract.address, data: try function.encodeCall(arguments(member))).json,
+                        CallRequest(to: token.address, data: try function.encodeCall([.address(member)])).json,
                         "latest",
                     ])
             }
             for result in try await c.client.rpc.batch(calls) {
                 let value = try result.get()
-                guard let text = value.stringValue, let bytes = try? Hex.decode(text) else {
-                    throw RunnerError.chain("\(name): unexpected answer \(value)")
-                }
-                decoded.append(try function.decodeOutput(bytes))
+                guard let text = value.stringValue, let bytes = try? Hex.decode(text),
+                    let balance = try function.decodeOutput(bytes).first?.uintValue
+                else { throw RunnerError.chain("balanceOf: unexpected answer \(value)") }
+                balances.append(balance)
             }
         }
-        return decoded
+        return balances
     }
 
     /// Each address's `latest` transaction count, as JSON-RPC batches.

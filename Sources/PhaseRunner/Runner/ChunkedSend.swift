@@ -29,8 +29,17 @@ extension Phases {
     static func sendChunked(
         _ c: RunContext, step: String, progress: String, keys: [String], done: Set<String> = [],
         sender: JournaledSender, to: Address, abi: ContractABI, proceed: () async throws -> Bool = { true },
-        encode: ([String]) async throws -> [UInt8]
+        encode encodeKeys: ([String]) async throws -> [UInt8]
     ) async throws -> [JournaledSender.Outcome] {
+        // Sizing a chunk encodes it, then it is sent: the last encoding is kept for the send (a
+        // 1,000-member publication's calldata is megabytes of ABI encoding).
+        var lastEncoding: (keys: [String], data: [UInt8])?
+        func encode(_ keys: [String]) async throws -> [UInt8] {
+            if let last = lastEncoding, last.keys == keys { return last.data }
+            let data = try await encodeKeys(keys)
+            lastEncoding = (keys, data)
+            return data
+        }
         // A chunk's gas limit never exceeds the block's: a transaction above it is never mined.
         var cap = c.manifest.batching.maxGas
         if !c.planning, let block = try await c.client.block(.latest), block.gasLimit > 0 {

@@ -7,14 +7,21 @@ import Market
 
 extension Phases {
     /// Anyone's deposit left behind by a commitment never revealed goes to the treasury.
+    ///
+    /// Who that is comes from the session's logs (committed, minus revealed, minus already
+    /// forfeited: three `eth_getLogs`, not one `eth_call` per member); the contract skips any
+    /// member whose word says otherwise, so the logs can only make a chunk do less.
     static func forfeit(_ c: RunContext) async throws {
         guard let market = c.market, let id = c.sessionID else { return }
         let committed = try await committedMembers(c)
-        let words = try await batchRead(c, market, "participationOf", committed) { [.unsigned(id), .address($0)] }
-        let unrevealed = zip(committed, words).compactMap { member, word -> Address? in
-            guard let value = word.first?.uintValue, value & 3 == 1, value >> 255 == 0 else { return nil }
-            return member
-        }
+        let revealed = try await revealedBook(c)
+        let forfeited = Set(
+            try await market.sessionEvents("DepositForfeited", sessionID: id, fromBlock: c.sessionBlock).compactMap {
+                event -> Address? in
+                if case .depositForfeited(_, let member, _) = event { return member }
+                return nil
+            })
+        let unrevealed = committed.filter { revealed[$0] == nil && !forfeited.contains($0) }
         guard !unrevealed.isEmpty else { return }
         let forfeitUnrevealed = try market.contract.abi.function("forfeitUnrevealed")
         try await sendChunked(

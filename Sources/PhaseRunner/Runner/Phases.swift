@@ -70,6 +70,10 @@ enum Phases {
         guard let market = c.market else { return }
         let agents = c.manifest.participants.filter { c.memberJournals[$0.id] != nil }
         let progress = ProgressCounter(c, phase: "members", total: agents.count)
+        // Every status in one list view (a daily run of a set-up community only reads them).
+        let statuses = Dictionary(
+            zip(agents.map(\.id), try await market.statuses(of: agents.map(\.address))), uniquingKeysWith: { a, _ in a }
+        )
         let pending = try await concurrently(agents) { participant -> Bool in
             defer { progress.step() }
             guard let member = c.memberJournals[participant.id] else { return false }
@@ -79,7 +83,7 @@ enum Phases {
                 throw RunnerError.input("participant \(participant.id): cannot read \(path)")
             }
             let docHash = Keccak256.hash(Array(document))
-            let status = try await market.member(participant.address).status
+            let status = statuses[participant.id] ?? .none
             if status == .none || status == .rejected {
                 let data = try market.contract.abi.function("registerUser").encodeCall([.fixedBytes(docHash)])
                 try await member.ensure(
@@ -104,15 +108,16 @@ enum Phases {
         else { return }
         let s = c.manifest.session
         let candidates = c.manifest.participants.filter { c.memberJournals[$0.id] != nil && !$0.orders.isEmpty }
-        let needs = try await concurrently(candidates) { participant -> BigUInt? in
+        let available = try await market.funds(of: candidates.map(\.address)).map(\.available)
+        let unfunded = zip(candidates, available).compactMap {
+            participant, available -> (SessionManifest.Participant, BigUInt)? in
             let collateral = participant.orders.reduce(BigUInt(0)) {
                 $0 + $1.collateral(sellerBondPerKWh: UInt64(s.sellerBondPerKWh))
             }
             let needed = max(collateral, s.deposit) + s.deposit
-            guard c.last("funded/\(participant.id)") == nil else { return nil }
-            return try await market.checkFunds(participant.address).available < needed ? needed : nil
+            guard c.last("funded/\(participant.id)") == nil, available < needed else { return nil }
+            return (participant, needed)
         }
-        let unfunded = zip(candidates, needs).compactMap { participant, needed in needed.map { (participant, $0) } }
         for (participant, needed) in unfunded {
             let mint = try token.contract.abi.function("mint").encodeCall([
                 .address(participant.address), .uint(needed),

@@ -81,16 +81,12 @@ extension Phases {
             "session \(c.manifest.session.id) (on chain \(id), \(session.state)) — \(c.manifest.session.community)",
             "member      bought Wh  sold Wh  delivered Wh      paid  received   penalty  available    locked     wallet",
         ]
-        // Funds, wallets and nonces of every participant in JSON-RPC batches (one call each
-        // would be 3 round trips per member).
+        // Funds of every participant by `fundsOf` (one call per 500 members), wallets and nonces
+        // in JSON-RPC batches.
         let addresses = c.manifest.participants.map(\.address)
-        let allFunds = try await batchRead(c, market, "checkFunds", addresses)
-        let wallets: [BigUInt]
-        if let token = c.token {
-            wallets = try await batchRead(c, token.contract, "balanceOf", addresses).map { $0.first?.uintValue ?? 0 }
-        } else {
-            wallets = addresses.map { _ in 0 }
-        }
+        let allFunds = try await market.funds(of: addresses)
+        var wallets = addresses.map { _ in BigUInt(0) }
+        if let token = c.token { wallets = try await tokenBalances(c, token, addresses) }
         let nonces = try await transactionCounts(c, addresses)
         for (index, participant) in c.manifest.participants.enumerated() {
             let a = participant.address
@@ -105,10 +101,7 @@ extension Phases {
                     }
                 }
             }
-            let funds = (
-                available: allFunds[index].first?.uintValue ?? 0,
-                locked: allFunds[index].dropFirst().first?.uintValue ?? 0
-            )
+            let funds = allFunds[index]
             let wallet = wallets[index]
             let nonce = nonces[index]
             memberRows.append([
@@ -163,7 +156,15 @@ extension Phases {
     /// is a warning (the session itself is done).
     static func writeSessionReport(_ c: RunContext) {
         do {
-            let files = try RunReport.write(c.runFolder)
+            // The journal and the manifest this run holds, not read and parsed again.
+            let records = c.journal.records
+            let hash =
+                records.last(where: { $0.type == manifestAcceptedType })?.data["to"]?.stringValue
+                ?? records.first(where: { $0.type == "header" })?.data["manifestHash"]?.stringValue
+                ?? c.manifest.canonicalHash.hex
+            let run = RunFolder(
+                url: c.runFolder, records: records, manifestHash: hash, manifest: c.manifest, chainID: c.chainID)
+            let files = try RunReport.write(run)
             c.log("session report: \(files.first { $0.pathExtension == "html" }?.path ?? "")")
         } catch { c.warn("the session report could not be written: \(error)") }
     }

@@ -29,11 +29,12 @@ extension Phases {
                 fromBlock: c.sessionBlock, addresses: [market.address],
                 topics: [[event.topic], [ABI.encode(.uint(256), .unsigned(id))]]))
         var members = [Address]()
+        var seen = Set<Address>()
         for log in logs {
             guard
                 case .commitmentSubmitted(_, let member, _)? = MarketEvent(
                     try event.decode(topics: log.topics, data: log.data)),
-                !members.contains(member)
+                seen.insert(member).inserted
             else { continue }
             members.append(member)
         }

@@ -237,6 +237,31 @@ abstract contract MarketBase is MarketErrors {
         return (a.available, a.locked);
     }
 
+    /// @notice The status of every member of `list`, in order: one call instead of one
+    /// `members(address)` per member (a relayed batch is refused if it names an inactive one).
+    function statusesOf(address[] calldata list) external view returns (MemberStatus[] memory statuses) {
+        statuses = new MemberStatus[](list.length);
+        for (uint256 i = 0; i < list.length; i++) {
+            statuses[i] = members[list[i]].status;
+        }
+    }
+
+    /// @notice For every member of `list`, in order: its available and locked funds (as
+    /// `checkFunds`), in one call.
+    function fundsOf(address[] calldata list)
+        external
+        view
+        returns (uint256[] memory available, uint256[] memory locked)
+    {
+        available = new uint256[](list.length);
+        locked = new uint256[](list.length);
+        for (uint256 i = 0; i < list.length; i++) {
+            Account memory a = accounts[list[i]];
+            available[i] = a.available;
+            locked[i] = a.locked;
+        }
+    }
+
     /// @notice Sends treasury funds (forfeits, penalties, dust) to `to`.
     function withdrawTreasury(address to, uint256 amount) external onlyAdmin nonReentrant {
         if (to == address(0)) revert ZeroAddress();
