@@ -14,6 +14,16 @@ import Testing
         #expect(address.checksummed == text)
         #expect(try Address(text.lowercased()) == address)
         #expect(try Address("0x" + text.dropFirst(2).uppercased()) == address)
+        // Without the prefix and with `0X`: the same checksum rule.
+        #expect(try Address(String(text.dropFirst(2))) == address)
+        #expect(try Address("0X" + text.dropFirst(2)) == address)
+        // One letter's case changed (the rest stays mixed): a checksum error, prefix or not.
+        var body = Array(text.dropFirst(2))
+        let index = try #require(body.firstIndex { $0.isUppercase })
+        body[index] = Character(body[index].lowercased())
+        let wrong = String(body)
+        #expect(throws: Address.ParseError.self) { try Address(wrong) }
+        #expect(throws: Address.ParseError.self) { try Address("0X" + wrong) }
     }
 
     @Test func wrongChecksumIsRejectedWithAClearMessage() {

@@ -32,6 +32,17 @@ import Testing
         #expect(value.jsonText == (try Self.encoded(value)))
     }
 
+    @Test func deepValuesMatchTheEncoder() throws {
+        var shallow: JSONValue = ["k": 1]
+        for _ in 1..<JSONWriter.maximumDepth { shallow = .array([shallow]) }
+        #expect(JSONWriter.text(shallow) != nil)
+        #expect(shallow.jsonText == (try Self.encoded(shallow)))
+        var deep = shallow
+        for _ in 0..<400 { deep = .array([deep]) }
+        #expect(JSONWriter.text(deep) == nil)
+        #expect(deep.jsonText == ((try? Self.encoded(deep)) ?? "null"))
+    }
+
     @Test func randomDocumentsMatchTheEncoder() throws {
         var generator = SystemRandomNumberGenerator()
         let alphabet = Array("aAzZ09 _-.\"\\/\n\t\r\u{01}\u{1F}\u{7F}èée\u{301}€😀ﬀ")

@@ -1,5 +1,6 @@
 import BigInt
 import Chain
+import Foundation
 import Market
 import Testing
 
@@ -49,5 +50,40 @@ import Testing
         #expect(longFunds.map(\.available) == long.indices.map { funds[$0 % list.count].available })
         #expect(longFunds.map(\.locked) == long.indices.map { funds[$0 % list.count].locked })
         #expect(try await f.market.statuses(of: []).isEmpty)
+    }
+
+    @Test func aMarketplaceWithoutListViewsIsReadMemberByMember() async throws {
+        let f = try await MarketFixture.make(accounts: 6)
+        let unit = MarketFixture.unit
+        // The marketplace of an older release (fixtures/contracts/README.md), bound with today's ABI.
+        let hex = try String(
+            contentsOf: RunnerTests.packageRoot.appendingPathComponent(
+                "fixtures/contracts/Marketplace-5e04c6d.bytecode"),
+            encoding: .utf8)
+        var artifact = try f.artifacts.artifact("Marketplace")
+        artifact.bytecode = try Hex.decode(hex.trimmingCharacters(in: .whitespacesAndNewlines))
+        let (deployed, _) = try await f.admin.deploy(
+            artifact, arguments: [.address(f.token.address), .address(f.keys[1].address)])
+        let market = MarketplaceContract(contract: deployed)
+        let member = f.sender(2)
+        try await market.registerUser(adhesionDocHash: Keccak256.hash("adesione 2"), sender: member)
+        try await market.approveMember(member.address, sender: f.admin)
+        try await f.token.mint(to: member.address, amount: 10 * unit, sender: f.admin)
+        try await f.token.approve(spender: market.address, amount: 4 * unit, sender: member)
+        try await market.deposit(4 * unit, sender: member)
+        try await market.registerUser(adhesionDocHash: Keccak256.hash("adesione 3"), sender: f.sender(3))
+
+        // The list views are not there: the contract reverts without data.
+        await #expect(throws: ContractCallError.self) {
+            _ = try await deployed.call("statusesOf", [.array([.address(member.address)])])
+        }
+        let list = [2, 3, 4, 2].map { f.keys[$0].address }
+        #expect(try await market.statuses(of: list) == [.active, .pending, .none, .active])
+        let funds = try await market.funds(of: list)
+        #expect(funds.map(\.available) == [4 * unit, 0, 0, 4 * unit])
+        #expect(funds.map(\.locked) == [0, 0, 0, 0])
+        let long = (0..<1_001).map { list[$0 % list.count] }
+        #expect(
+            try await market.statuses(of: long) == long.indices.map { [.active, .pending, .none, .active][$0 % 4] })
     }
 }

@@ -130,6 +130,67 @@ import Testing
 /// gives them a gas limit just above their calldata cost): each is journaled as
 /// `chunk.reverted`, its members go into later, estimated chunks, and the run ends where an
 /// unstarved run ends, also when it crashes around a reverted chunk and resumes.
+/// Members who commit and never reveal: the forfeit step takes them from the session's logs.
+@Suite(.serialized) struct ForfeitRunTests {
+    static let withheld = ["CER_RUN_TEST_WITHHOLD_REVEALS": "ugo,vera"]
+    static let withheldAddresses: Set<JSONValue> = [
+        .string("0x15d34aaf54267db7d7c367839aaf71a00a2c6a65"), .string("0x9965507d1a55bcc2695c58ba16fb37d819b0a4dc"),
+    ]
+
+    /// The forfeit chunks' keys and the steps mined, in order.
+    static func forfeits(_ runs: URL) throws -> (keys: [JSONValue], mined: [String]) {
+        let records = try RelayedRunTests.journal(runs)
+        let keys = records.filter { $0.type == "chunk" && $0.data["step"]?.stringValue?.hasPrefix("forfeit/") == true }
+            .flatMap { $0.data["keys"]?.arrayValue ?? [] }
+        let mined = records.filter { $0.type == "tx.mined" && $0.data["status"] == .int(1) }
+            .compactMap { $0.data["step"]?.stringValue }
+        return (keys, mined)
+    }
+
+    @Test func unrevealedMembersAreForfeitedOnceOnBothPaths() async throws {
+        let (folder, manifest) = try RelayedRunTests.relayedFixture()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let relayed = folder.appendingPathComponent("relayed")
+        let run = try await RunnerTests.run(relayed, manifest: manifest, environment: Self.withheld)
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.output.contains("forfeited the deposits of 2 member(s)"), "\(run.output)")
+        let (keys, mined) = try Self.forfeits(relayed)
+        #expect(Set(keys) == Self.withheldAddresses && keys.count == 2, "\(keys)")
+        #expect(mined.filter { $0.hasPrefix("forfeit/") } == ["forfeit/0"], "\(mined)")
+        // The withheld members' orders are in no book.
+        let book = try String(
+            contentsOf: relayed.appendingPathComponent("\(SettlementTests.runID)/book.json"), encoding: .utf8)
+        for case .string(let address) in Self.withheldAddresses { #expect(!book.contains(address), "\(address)") }
+
+        // The one-transaction-per-member path forfeits the same deposits: same money everywhere.
+        let direct = folder.appendingPathComponent("direct")
+        let reference = try await RunnerTests.run(
+            direct, manifest: SettlementTests.manifest, environment: Self.withheld)
+        #expect(reference.status == 0, "\(reference.output)")
+        #expect(try RelayedRunTests.outcome(relayed) == RelayedRunTests.outcome(direct))
+        #expect(Set(try Self.forfeits(direct).keys) == Self.withheldAddresses)
+
+        // A crash right after the forfeit chunk is journaled, and one right after its receipt:
+        // the resumed run forfeits each deposit once and ends in the same state.
+        let records = try RelayedRunTests.journal(relayed)
+        let chunk = try #require(records.first { $0.type == "chunk" && $0.data["step"] == .string("forfeit/0") })
+        let receipt = try #require(records.first { $0.type == "tx.mined" && $0.data["step"] == .string("forfeit/0") })
+        for sequence in [chunk.sequence, receipt.sequence] {
+            let runs = folder.appendingPathComponent("crash-\(sequence)")
+            var environment = Self.withheld
+            environment["CER_RUN_CRASH_AFTER"] = String(sequence)
+            let crashed = try await RunnerTests.run(runs, manifest: manifest, environment: environment)
+            #expect(crashed.status == 86, "\(sequence): \(crashed.output)")
+            let resumed = try await RunnerTests.run(runs, manifest: manifest, environment: Self.withheld)
+            #expect(resumed.status == 0, "\(sequence): \(resumed.output)")
+            #expect(try RelayedRunTests.outcome(runs) == RelayedRunTests.outcome(relayed), "\(sequence)")
+            let again = try Self.forfeits(runs)
+            #expect(Set(again.keys) == Self.withheldAddresses, "\(sequence): \(again.keys)")
+            #expect(again.mined.filter { $0.hasPrefix("forfeit/") } == ["forfeit/0"], "\(sequence): \(again.mined)")
+        }
+    }
+}
+
 @Suite(.serialized) struct RevertedChunkTests {
     static let starve = ["CER_RUN_TEST_STARVE_CHUNKS": "1"]
 

@@ -81,6 +81,11 @@ import Testing
         // Deadlines in the session's time zone (CEST before the October change), the next step.
         #expect(status.output.contains("deadlines: commit 2026-10-24 18:00 +02:00, reveal 2026-10-24 20:00 +02:00"))
         #expect(status.output.contains("(25 slots)") && status.output.contains("next: nothing: settled"))
+        // Each member's status and funds (read with the list views).
+        for id in ["sara", "tino", "ugo", "vera"] {
+            let line = "  " + id.padding(toLength: 10, withPad: " ", startingAt: 0) + " active  available "
+            #expect(status.output.contains(line), "\(id): \(status.output)")
+        }
 
         // The repeated 02:00 hour is slot 3 (CET): vera's and ugo's trade there validated in full.
         let validation = try JSONValue.parse(

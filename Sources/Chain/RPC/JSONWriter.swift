@@ -8,20 +8,27 @@ import Foundation
 /// puts a decomposed "e\u{301}" after "è"); in strings,
 /// `"` and `\` are escaped, control characters are `\b`, `\t`, `\n`, `\f`, `\r` or `\u00xx`,
 /// everything else (`/`, DEL, non-ASCII) is written as UTF-8. A value holding a `.double`
-/// is handed to `JSONEncoder` whole: its number formatting is the encoder's own.
+/// (or nested deeper than `maximumDepth`) is handed to `JSONEncoder` whole: its number
+/// formatting and depth limit are the encoder's own. (Checked against swift-foundation's
+/// encoder, the one on Linux; Darwin's Foundation may order keys differently.)
 enum JSONWriter {
     /// The text of `value`, or nil when it holds a double (the caller falls back).
     static func text(_ value: JSONValue) -> String? {
         var out = [UInt8]()
         out.reserveCapacity(256)
-        guard write(value, into: &out) else { return nil }
+        guard write(value, depth: 0, into: &out) else { return nil }
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Containers nested deeper than this are left to `JSONEncoder`, whatever it does with them
+    /// (it refuses very deep values, and `jsonText` then gives `null`).
+    static let maximumDepth = 256
+
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    /// Appends `value`; false when a double was met (the output is then incomplete).
-    private static func write(_ value: JSONValue, into out: inout [UInt8]) -> Bool {
+    /// Appends `value`; false when a double or a too deep container was met (the output is
+    /// then incomplete).
+    private static func write(_ value: JSONValue, depth: Int, into out: inout [UInt8]) -> Bool {
         switch value {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
@@ -29,19 +36,21 @@ enum JSONWriter {
         case .double: return false
         case .string(let s): writeString(s, into: &out)
         case .array(let elements):
+            guard depth < maximumDepth else { return false }
             out.append(UInt8(ascii: "["))
             for (index, element) in elements.enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
-                guard write(element, into: &out) else { return false }
+                guard write(element, depth: depth + 1, into: &out) else { return false }
             }
             out.append(UInt8(ascii: "]"))
         case .object(let members):
+            guard depth < maximumDepth else { return false }
             out.append(UInt8(ascii: "{"))
             for (index, key) in members.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
                 writeString(key, into: &out)
                 out.append(UInt8(ascii: ":"))
-                guard write(members[key]!, into: &out) else { return false }
+                guard write(members[key]!, depth: depth + 1, into: &out) else { return false }
             }
             out.append(UInt8(ascii: "}"))
         }

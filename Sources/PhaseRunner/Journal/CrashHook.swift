@@ -6,9 +6,14 @@ import Synchronization
 /// `CER_RUN_CRASH_AFTER_BROADCAST=<n>` right after the n-th broadcast (before its outcome is
 /// journaled). `CER_RUN_TEST_STARVE_CHUNKS=1` gives every chunk sized by extrapolation a gas
 /// limit just above its calldata cost, so it is mined reverted (out of gas) and the run takes
-/// the reverted-chunk path (docs/journal.md, "Chunked steps"). Nothing else reads these
-/// variables.
+/// the reverted-chunk path (docs/journal.md, "Chunked steps").
+/// `CER_RUN_TEST_WITHHOLD_REVEALS=<id>,<id>` makes the run commit for those participants and
+/// never reveal for them (as a replay does for members who did not reveal), so the forfeit
+/// step has work. Nothing else reads these variables.
 enum CrashHook {
+    static let withheldReveals = Set(
+        (ProcessInfo.processInfo.environment["CER_RUN_TEST_WITHHOLD_REVEALS"] ?? "").split(separator: ",").map(
+            String.init))
     static let starveExtrapolatedChunks = ProcessInfo.processInfo.environment["CER_RUN_TEST_STARVE_CHUNKS"] == "1"
     static let afterRecord: Int? = ProcessInfo.processInfo.environment["CER_RUN_CRASH_AFTER"].flatMap(Int.init)
     static let afterBroadcast: Int? = ProcessInfo.processInfo.environment["CER_RUN_CRASH_AFTER_BROADCAST"].flatMap(

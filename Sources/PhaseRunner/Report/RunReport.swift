@@ -8,7 +8,8 @@ import SessionReport
 
 /// The session report of a run folder (`cer-run report`, and the end of `cer-run run`): the
 /// numbers of `book.json`, `clearing.json`, `validation.json`, `report.json` and the journal
-/// gathered into a `SessionReportData`, rendered as HTML, JSON and CSV. Reads the folder only.
+/// gathered into a `SessionReportData`, rendered as HTML, JSON and CSV. Reads the folder only
+/// (at the end of a run, the journal and manifest come from memory: `write(_: RunFolder)`).
 public enum RunReport {
     /// The report's files, by format.
     public enum Format: String, Sendable, CaseIterable {

@@ -152,18 +152,15 @@ extension Phases {
         writeSessionReport(c)
     }
 
-    /// The session report (HTML with charts, JSON, CSV) from the run folder's files; a failure
-    /// is a warning (the session itself is done).
+    /// The session report (HTML with charts, JSON, CSV) from the run folder's files and the
+    /// journal and manifest in memory; a failure is a warning (the session itself is done).
     static func writeSessionReport(_ c: RunContext) {
         do {
-            // The journal and the manifest this run holds, not read and parsed again.
-            let records = c.journal.records
-            let hash =
-                records.last(where: { $0.type == manifestAcceptedType })?.data["to"]?.stringValue
-                ?? records.first(where: { $0.type == "header" })?.data["manifestHash"]?.stringValue
-                ?? c.manifest.canonicalHash.hex
+            // The journal and the manifest this run holds (the header phase checked it is the
+            // one journaled), not read and parsed again.
             let run = RunFolder(
-                url: c.runFolder, records: records, manifestHash: hash, manifest: c.manifest, chainID: c.chainID)
+                url: c.runFolder, records: c.journal.records, manifestHash: c.manifest.canonicalHash.hex,
+                manifest: c.manifest, chainID: c.chainID)
             let files = try RunReport.write(run)
             c.log("session report: \(files.first { $0.pathExtension == "html" }?.path ?? "")")
         } catch { c.warn("the session report could not be written: \(error)") }

@@ -167,7 +167,7 @@ public struct SessionRunner: Sendable {
             await statistics?.enter(phase)
         }
         context.meterSnapshot = replay?.meters
-        context.withholdReveal = replay?.withholdReveal ?? []
+        context.withholdReveal = (replay?.withholdReveal ?? []).union(CrashHook.withheldReveals)
         try await Phases.header(context, acceptManifestChange: acceptManifestChange)
         await enter("deploy")
         try await Phases.deploy(context)

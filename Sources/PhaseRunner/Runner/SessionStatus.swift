@@ -75,9 +75,11 @@ public enum SessionStatus {
         }
         lines.append("next: \(next)")
         let decimals = manifest.session.tokenDecimals
-        for participant in manifest.participants {
-            let funds = try await market.checkFunds(participant.address)
-            let status = try await market.member(participant.address).status
+        let addresses = manifest.participants.map(\.address)
+        let allFunds = try await market.funds(of: addresses)
+        let statuses = try await market.statuses(of: addresses)
+        for (index, participant) in manifest.participants.enumerated() {
+            let (funds, status) = (allFunds[index], statuses[index])
             lines.append(
                 "  \(participant.id.padding(toLength: 10, withPad: " ", startingAt: 0)) \(status)  available "
                     + "\(DecimalAmount.format(funds.available, decimals: decimals))  locked "
