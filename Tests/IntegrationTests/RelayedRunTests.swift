@@ -43,6 +43,30 @@ import Testing
         try Journal.readOnly(runs.appendingPathComponent("\(SettlementTests.runID)/journal.jsonl"))
     }
 
+    /// Runs `manifest` in `folder/crash-<sequence>` with `environment` and a crash right after
+    /// journal record `sequence` (exit 86), then again with `environment` alone: the resumed run
+    /// ends with `expected` and mines no step twice. Returns its journal.
+    @discardableResult
+    static func crashThenResume(
+        _ folder: URL, manifest: String, environment: [String: String] = [:], afterRecord sequence: Int,
+        expected: JSONValue, sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws -> [JournalRecord] {
+        let runs = folder.appendingPathComponent("crash-\(sequence)")
+        var crashing = environment
+        crashing["CER_RUN_CRASH_AFTER"] = String(sequence)
+        let crashed = try await RunnerTests.run(runs, manifest: manifest, environment: crashing)
+        #expect(crashed.status == 86, "\(sequence): \(crashed.output)", sourceLocation: sourceLocation)
+        let resumed = try await RunnerTests.run(runs, manifest: manifest, environment: environment)
+        #expect(resumed.status == 0, "\(sequence): \(resumed.output)", sourceLocation: sourceLocation)
+        #expect(try outcome(runs) == expected, "\(sequence)", sourceLocation: sourceLocation)
+        let records = try journal(runs)
+        let mined = records.filter { $0.type == "tx.mined" }.compactMap { $0.data["step"]?.stringValue }
+        #expect(
+            Set(mined).count == mined.count, "\(sequence): a step was mined twice: \(mined)",
+            sourceLocation: sourceLocation)
+        return records
+    }
+
     @Test func relayedChunksEndWhereDirectTransactionsEnd() async throws {
         let direct = RunnerTests.temporaryRuns()
         defer { try? FileManager.default.removeItem(at: direct) }
@@ -108,20 +132,10 @@ import Testing
         let signedRelays = records.filter {
             $0.type == "tx.signed" && ($0.data["step"]?.stringValue ?? "").contains("relayed/")
         }
-        var points = chunkRecords.map { ["CER_RUN_CRASH_AFTER": String($0.sequence)] }
-        points += signedRelays.prefix(2).map { ["CER_RUN_CRASH_AFTER": String($0.sequence)] }
+        let points = chunkRecords.map(\.sequence) + signedRelays.prefix(2).map(\.sequence)
         #expect(points.count >= 4)
-        for point in points {
-            let runs = folder.appendingPathComponent("crash-\(UUID().uuidString)")
-            let crashed = try await RunnerTests.run(runs, manifest: manifest, environment: point)
-            #expect(crashed.status == 86, "\(point): \(crashed.output)")
-            let resumed = try await RunnerTests.run(runs, manifest: manifest)
-            #expect(resumed.status == 0, "\(point): \(resumed.output)")
-            #expect(try Self.outcome(runs) == expected, "\(point)")
-            let steps = try Self.journal(runs).filter { $0.type == "tx.mined" }.compactMap {
-                $0.data["step"]?.stringValue
-            }
-            #expect(Set(steps).count == steps.count, "\(point): a step was mined twice")
+        for sequence in points {
+            try await Self.crashThenResume(folder, manifest: manifest, afterRecord: sequence, expected: expected)
         }
     }
 }
@@ -138,8 +152,7 @@ import Testing
     ]
 
     /// The forfeit chunks' keys and the steps mined, in order.
-    static func forfeits(_ runs: URL) throws -> (keys: [JSONValue], mined: [String]) {
-        let records = try RelayedRunTests.journal(runs)
+    static func forfeits(_ records: [JournalRecord]) -> (keys: [JSONValue], mined: [String]) {
         let keys = records.filter { $0.type == "chunk" && $0.data["step"]?.stringValue?.hasPrefix("forfeit/") == true }
             .flatMap { $0.data["keys"]?.arrayValue ?? [] }
         let mined = records.filter { $0.type == "tx.mined" && $0.data["status"] == .int(1) }
@@ -154,7 +167,7 @@ import Testing
         let run = try await RunnerTests.run(relayed, manifest: manifest, environment: Self.withheld)
         #expect(run.status == 0, "\(run.output)")
         #expect(run.output.contains("forfeited the deposits of 2 member(s)"), "\(run.output)")
-        let (keys, mined) = try Self.forfeits(relayed)
+        let (keys, mined) = Self.forfeits(try RelayedRunTests.journal(relayed))
         #expect(Set(keys) == Self.withheldAddresses && keys.count == 2, "\(keys)")
         #expect(mined.filter { $0.hasPrefix("forfeit/") } == ["forfeit/0"], "\(mined)")
         // The withheld members' orders are in no book.
@@ -168,23 +181,18 @@ import Testing
             direct, manifest: SettlementTests.manifest, environment: Self.withheld)
         #expect(reference.status == 0, "\(reference.output)")
         #expect(try RelayedRunTests.outcome(relayed) == RelayedRunTests.outcome(direct))
-        #expect(Set(try Self.forfeits(direct).keys) == Self.withheldAddresses)
+        #expect(Set(Self.forfeits(try RelayedRunTests.journal(direct)).keys) == Self.withheldAddresses)
 
         // A crash right after the forfeit chunk is journaled, and one right after its receipt:
         // the resumed run forfeits each deposit once and ends in the same state.
         let records = try RelayedRunTests.journal(relayed)
         let chunk = try #require(records.first { $0.type == "chunk" && $0.data["step"] == .string("forfeit/0") })
         let receipt = try #require(records.first { $0.type == "tx.mined" && $0.data["step"] == .string("forfeit/0") })
+        let expected = try RelayedRunTests.outcome(relayed)
         for sequence in [chunk.sequence, receipt.sequence] {
-            let runs = folder.appendingPathComponent("crash-\(sequence)")
-            var environment = Self.withheld
-            environment["CER_RUN_CRASH_AFTER"] = String(sequence)
-            let crashed = try await RunnerTests.run(runs, manifest: manifest, environment: environment)
-            #expect(crashed.status == 86, "\(sequence): \(crashed.output)")
-            let resumed = try await RunnerTests.run(runs, manifest: manifest, environment: Self.withheld)
-            #expect(resumed.status == 0, "\(sequence): \(resumed.output)")
-            #expect(try RelayedRunTests.outcome(runs) == RelayedRunTests.outcome(relayed), "\(sequence)")
-            let again = try Self.forfeits(runs)
+            let journal = try await RelayedRunTests.crashThenResume(
+                folder, manifest: manifest, environment: Self.withheld, afterRecord: sequence, expected: expected)
+            let again = Self.forfeits(journal)
             #expect(Set(again.keys) == Self.withheldAddresses, "\(sequence): \(again.keys)")
             #expect(again.mined.filter { $0.hasPrefix("forfeit/") } == ["forfeit/0"], "\(sequence): \(again.mined)")
         }
@@ -235,17 +243,8 @@ import Testing
         let signed = try #require(
             records.first { $0.type == "tx.signed" && $0.data["step"]?.stringValue == firstStep })
         for sequence in [signed.sequence, try #require(reverted.first).sequence] {
-            let runs = folder.appendingPathComponent("crash-\(sequence)")
-            var environment = Self.starve
-            environment["CER_RUN_CRASH_AFTER"] = String(sequence)
-            let crashed = try await RunnerTests.run(runs, manifest: manifest, environment: environment)
-            #expect(crashed.status == 86, "\(sequence): \(crashed.output)")
-            let resumed = try await RunnerTests.run(runs, manifest: manifest, environment: Self.starve)
-            #expect(resumed.status == 0, "\(sequence): \(resumed.output)")
-            #expect(try RelayedRunTests.outcome(runs) == expected, "\(sequence)")
-            let journal = try RelayedRunTests.journal(runs)
-            let mined = journal.filter { $0.type == "tx.mined" }.compactMap { $0.data["step"]?.stringValue }
-            #expect(Set(mined).count == mined.count, "\(sequence): a step was mined twice")
+            let journal = try await RelayedRunTests.crashThenResume(
+                folder, manifest: manifest, environment: Self.starve, afterRecord: sequence, expected: expected)
             let again = journal.filter { $0.type == "chunk.reverted" }.compactMap { $0.data["step"]?.stringValue }
             #expect(Set(again).count == again.count, "\(sequence): a reverted chunk journaled twice")
         }
