@@ -32,7 +32,11 @@ extension Phases {
                 .unsigned(id), .array(try keys.map { .address(try Address($0)) }),
             ])
         }
-        c.log("forfeited the deposits of \(unrevealed.count) member(s) who did not reveal")
+        // The contract's own count: it skips a member whose word the logs did not reflect yet.
+        let total = try await market.session(id).forfeited
+        c.log(
+            "forfeit sent for \(unrevealed.count) member(s) who did not reveal; "
+                + "the session counts \(total) forfeited deposit(s)")
     }
 
     /// Clears the order book read from the chain's `OrdersRevealed` events (exactly what an
