@@ -68,36 +68,23 @@ extension MarketplaceContract {
         return columns
     }
 
-    /// `function(member)` for each member, in JSON-RPC batches of `listViewPart` calls: the
-    /// first `outputs` results of each, as columns.
+    /// `function(member)` for each member (`Contract.callEach`): the first `outputs` results of
+    /// each, as columns.
     private func perMember(_ function: String, _ members: [Address], outputs: Int) async throws -> [[BigUInt]] {
-        let abiFunction = try contract.abi.function(function)
         var columns = [[BigUInt]](repeating: [], count: outputs)
-        for start in stride(from: 0, to: members.count, by: Self.listViewPart) {
-            let part = members[start..<min(members.count, start + Self.listViewPart)]
-            let calls = try part.map { member in
-                RPCCall(
-                    "eth_call",
-                    [CallRequest(to: address, data: try abiFunction.encodeCall([.address(member)])).json, "latest"])
+        for decoded in try await contract.callEach(
+            function, members.map { [.address($0)] }, batchSize: Self.listViewPart)
+        {
+            guard decoded.count >= outputs else {
+                throw ContractCallError.rpc(
+                    .malformedResponse(method: function, reason: "\(decoded.count) outputs, expected \(outputs)"))
             }
-            for result in try await contract.client.rpc.batch(calls) {
-                let value = try result.get()
-                guard let text = value.stringValue, let bytes = try? Hex.decode(text) else {
-                    throw ContractCallError.rpc(.malformedResponse(method: function, reason: "answer \(value)"))
-                }
-                let decoded = try abiFunction.decodeOutput(bytes)
-                guard decoded.count >= outputs else {
+            for index in 0..<outputs {
+                guard let number = decoded[index].uintValue else {
                     throw ContractCallError.rpc(
-                        .malformedResponse(method: function, reason: "\(decoded.count) outputs, expected \(outputs)"))
+                        .malformedResponse(method: function, reason: "\(decoded[index]) is not an unsigned integer"))
                 }
-                for index in 0..<outputs {
-                    guard let number = decoded[index].uintValue else {
-                        throw ContractCallError.rpc(
-                            .malformedResponse(method: function, reason: "\(decoded[index]) is not an unsigned integer")
-                        )
-                    }
-                    columns[index].append(number)
-                }
+                columns[index].append(number)
             }
         }
         return columns

@@ -113,11 +113,7 @@ public enum MeterTimestamp {
                     return nil
                 }
             }
-            guard (1...12).contains(month), (1...daysInMonth(year: year, month: month)).contains(day),
-                (0...59).contains(minute), (0...59).contains(second),
-                (0...23).contains(hour) || (hour == 24 && minute == 0 && second == 0)
-            else { return nil }
-            let civil = daysFromCivil(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second
+            guard let civil = civilSeconds(year, month, day, hour, minute, second) else { return nil }
             return WrittenTimestamp(civil: civil, offsetSeconds: offset)
         }
     }
@@ -165,13 +161,20 @@ public enum MeterTimestamp {
             let month = Int64(m), let day = Int64(d), let hour = Int64(timeParts[0]), let minute = Int64(timeParts[1]),
             let second = timeParts.count == 3 ? Int64(timeParts[2]) : 0
         else { throw problem }
+        guard let civil = civilSeconds(year, month, day, hour, minute, second) else { throw problem }
+        return WrittenTimestamp(civil: civil, offsetSeconds: offset)
+    }
+
+    /// Local civil seconds of a date and time, nil when a field is out of range; 24:00 is the
+    /// end of the day (00:00 of the next one).
+    static func civilSeconds(
+        _ year: Int64, _ month: Int64, _ day: Int64, _ hour: Int64, _ minute: Int64, _ second: Int64
+    ) -> Int64? {
         guard (1...12).contains(month), (1...daysInMonth(year: year, month: month)).contains(day),
             (0...59).contains(minute), (0...59).contains(second),
             (0...23).contains(hour) || (hour == 24 && minute == 0 && second == 0)
-        else { throw problem }
-        // 24:00 is the end of the day: 00:00 of the next one.
-        let civil = daysFromCivil(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second
-        return WrittenTimestamp(civil: civil, offsetSeconds: offset)
+        else { return nil }
+        return daysFromCivil(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second
     }
 
     /// `Z`, `+hh:mm`, `+hhmm` or `+hh` → seconds east of UTC.

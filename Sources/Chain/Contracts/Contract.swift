@@ -47,6 +47,29 @@ public struct Contract: Sendable {
         do { return try fn.decodeOutput(output) } catch { throw .encoding(error) }
     }
 
+    /// `function(arguments)` for each argument list, as JSON-RPC batches of `batchSize`
+    /// `eth_call`s (one round trip per batch), decoded, in order; the first failed call throws.
+    public func callEach(_ function: String, _ argumentLists: [[ABIValue]], batchSize: Int = 500) async throws
+        -> [[ABIValue]]
+    {
+        let fn = try abi.function(function)
+        var decoded = [[ABIValue]]()
+        decoded.reserveCapacity(argumentLists.count)
+        for start in stride(from: 0, to: argumentLists.count, by: batchSize) {
+            let calls = try argumentLists[start..<min(argumentLists.count, start + batchSize)].map { arguments in
+                RPCCall("eth_call", [CallRequest(to: address, data: try fn.encodeCall(arguments)).json, "latest"])
+            }
+            for result in try await client.rpc.batch(calls) {
+                let value = try result.get()
+                guard let text = value.stringValue, let bytes = try? Hex.decode(text) else {
+                    throw ContractCallError.rpc(.malformedResponse(method: function, reason: "answer \(value)"))
+                }
+                decoded.append(try fn.decodeOutput(bytes))
+            }
+        }
+        return decoded
+    }
+
     /// Decodes the logs this contract emitted in a receipt (unknown events are skipped).
     public func events(in receipt: Receipt) -> [DecodedEvent] {
         receipt.logs.filter { $0.address == address }.compactMap { log in

@@ -18,27 +18,12 @@ extension Phases {
     static func tokenBalances(_ c: RunContext, _ token: TokenContract, _ members: [Address]) async throws
         -> [BigUInt]
     {
-        let function = try token.contract.abi.function("balanceOf")
-        var balances = [BigUInt]()
-        // Batches of 500 calls keep request bodies small for any node.
-        for part in chunked(members, size: 500) {
-            let calls = try part.map { member in
-                RPCCall(
-                    "eth_call",
-                    [
-                        CallRequest(to: token.address, data: try function.encodeCall([.address(member)])).json,
-                        "latest",
-                    ])
+        try await token.contract.callEach("balanceOf", members.map { [.address($0)] }).map { output in
+            guard let balance = output.first?.uintValue else {
+                throw RunnerError.chain("balanceOf: unexpected answer \(output)")
             }
-            for result in try await c.client.rpc.batch(calls) {
-                let value = try result.get()
-                guard let text = value.stringValue, let bytes = try? Hex.decode(text),
-                    let balance = try function.decodeOutput(bytes).first?.uintValue
-                else { throw RunnerError.chain("balanceOf: unexpected answer \(value)") }
-                balances.append(balance)
-            }
+            return balance
         }
-        return balances
     }
 
     /// Each address's `latest` transaction count, as JSON-RPC batches.
