@@ -418,16 +418,47 @@ def table(entry: dict) -> list[str]:
               f"{r['nodePeakRSSBytes'] / 2**20:.0f} MiB; CPU: runner {r['runnerCpuSeconds']:.1f} s, "
               f"dev chain {r['nodeCpuSeconds']:.1f} s of {r['wallSeconds']:.1f} s wall",
               ""]
+    lines += node_methods(ph)
     if r["exitCode"]:
         lines += ["```", r["stderrTail"].strip()[-1500:], "```", ""]
     return lines
+
+
+def node_methods(ph: dict) -> list[str]:
+    """Where the dev chain's time went in the session's phases and the report, by JSON-RPC
+    method (the runner's --stats `nodeMethods`; a transaction's mining is inside its
+    eth_sendRawTransaction)."""
+    lines = []
+    for name in SESSION + ["report"]:
+        methods = (ph.get(name) or {}).get("nodeMethods") or {}
+        parts = sorted(((num(m.get("seconds")) or 0.0, int(m.get("calls") or 0), method)
+                        for method, m in methods.items()), reverse=True)
+        shown = [f"{method} {calls:,}× {seconds:.2f} s" for seconds, calls, method in parts if seconds >= 0.005]
+        if shown:
+            mining = (ph.get(name) or {}).get("nodeMiningSeconds")
+            tail = f" (mining {mining:.2f} s)" if isinstance(mining, float) else ""
+            lines.append(f"- node time in {name}: " + ", ".join(shown) + tail)
+    return lines + ([""] if lines else [])
+
+
+def cpu_model() -> str | None:
+    """The CPU's model name from /proc/cpuinfo (figures of different machines differ: the dev
+    chain's speed is the CPU's)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return None
 
 
 def markdown(meta: dict) -> str:
     runs = meta["runs"]
     md = [f"# Session benchmark {meta['time']}", "",
           f"cer-run at {meta['commit']}{' (Sources modified)' if meta.get('sourcesModified') else ''}, "
-          f"{meta.get('cpus')} CPUs; --stats {'yes' if meta.get('statsOption') else 'no'}, batching section "
+          f"{meta.get('cpus')} CPUs{' (' + meta['cpuModel'] + ')' if meta.get('cpuModel') else ''}; --stats {'yes' if meta.get('statsOption') else 'no'}, batching section "
           f"{'yes' if meta.get('batchingSection') else 'no'}"
           + (f"; seed {runs[0]['seed']}, delivery day {runs[0]['date']}." if runs else "."), ""]
     for e in runs:
@@ -518,6 +549,7 @@ def main() -> int:
                                     capture_output=True, text=True).stdout.strip())
         meta = {"time": stamp, "commit": commit, "sourcesModified": dirty, "binary": a.binary,
                 "statsOption": use_stats, "batchingSection": with_batching, "cpus": os.cpu_count(),
+                "cpuModel": cpu_model(),
                 "runs": entries}
         (out / f"session-{stamp}.json").write_text(json.dumps(meta, indent=2) + "\n")
         (out / f"session-{stamp}.md").write_text(markdown(meta))

@@ -114,6 +114,15 @@ import Testing
         #expect(figures["members"] == .int(4))
         let gas = phases.compactMap { $0["gasUsed"]?.stringValue.flatMap { UInt64($0) } }.reduce(0, +)
         #expect(figures["gasUsed"]?.stringValue == String(gas) && gas > 0)
+        // The dev chain's time by method: the commit phase sent its chunks' transactions once
+        // each, and the methods' seconds add up to the phase's node time.
+        let methods = try #require(commit["nodeMethods"]?.objectValue)
+        #expect(methods["eth_sendRawTransaction"]?["calls"] == .int(Int64(chunkCount("commit/relayed"))))
+        let methodSeconds = methods.values.compactMap { $0["seconds"]?.stringValue.flatMap { Double($0) } }
+        let nodeSeconds = try #require(commit["nodeSeconds"]?.stringValue.flatMap { Double($0) })
+        #expect(abs(methodSeconds.reduce(0, +) - nodeSeconds) < 0.001 * Double(methods.count + 1))
+        let mining = try #require(commit["nodeMiningSeconds"]?.stringValue.flatMap { Double($0) })
+        #expect(mining > 0 && mining <= nodeSeconds + 0.001)
     }
 
     /// A crash right after a chunk's keys are journaled (before its transaction is signed) and

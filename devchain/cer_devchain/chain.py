@@ -302,8 +302,14 @@ class DevChain:
         return TransactionLocation(block=block, index=index, transaction=transaction)
 
     def state_at(self, header: BlockHeaderAPI) -> StateAPI:
-        """Post-state of the block with ``header``."""
-        return self._chain.get_vm(header).state
+        """Post-state of the block with ``header``, for reads only.
+
+        It is the state of that block's :meth:`executor` (the same state root), so a batch of
+        1,000 ``eth_getTransactionCount`` or ``eth_getBalance`` at one block builds one VM, not
+        1,000, and shares the read caches with the block's ``eth_call`` s. Callers only read
+        it: executions on it run in snapshots that are reverted.
+        """
+        return self.executor(header).state
 
     def executor(self, header: BlockHeaderAPI) -> CallExecutor:
         """A :class:`CallExecutor` for calls against block ``header``.

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, cast
 
-from eth.abc import BlockHeaderAPI, ComputationAPI, SignedTransactionAPI
+from eth.abc import BlockHeaderAPI, ComputationAPI, SignedTransactionAPI, StateAPI
 from eth.chains.base import MiningChain
 from eth.exceptions import (
     FullStack,
@@ -97,6 +97,11 @@ class CallExecutor:
         self._header = header
         self._vm = chain.get_vm(header.copy(base_fee_per_gas=0))
 
+    @property
+    def state(self) -> StateAPI:
+        """The block's post-state (reads only; executions revert their snapshot)."""
+        return self._vm.state
+
     def gas_cap(self, request: CallRequest) -> int:
         """The gas a call gets when it does not name one: the block gas limit."""
         return request.gas if request.gas is not None else self._header.gas_limit
@@ -149,9 +154,12 @@ class CallExecutor:
                 raise server_error(f"gas required exceeds allowance ({cap})")
             raise failure_error(computation)
 
+        # Gas used before the refund: the limit must cover it (the refund is paid back only
+        # after the execution), so it is the search's lower bound, as in geth (its UsedGas +
+        # RefundedGas). Starting below it cost a refunding call (a deposit that empties an
+        # allowance) seven executions instead of two to five.
         used = cap - computation.get_gas_remaining()
-        refund = min(computation.get_gas_refund(), used // 5)
-        low = max(used - refund, intrinsic_floor) - 1
+        low = max(used, intrinsic_floor) - 1
         high = cap
         if self._succeeds(request, low + 1):
             return low + 1  # exact for calls without gas-dependent behaviour

@@ -80,6 +80,31 @@ def test_estimate_gas_for_transfer_and_contract_call(node: Node) -> None:
     assert int(receipt["gasUsed"], 16) == estimate  # no refunds here: the estimate is exact
 
 
+def test_estimate_gas_of_a_refunding_call_is_the_smallest_limit(node: Node) -> None:
+    """A call that clears a storage slot gets a refund after it ran: the limit must still
+    cover the gas used before the refund, and the estimate is exactly that (one gas less
+    runs out), in two executions (at the cap, then at the gas used)."""
+    contract = node.deploy(assemble("PUSH0", "CALLDATALOAD", "PUSH0", "SSTORE", "STOP"))
+    node.send({"to": contract, "data": "0x" + "00" * 31 + "01"})
+    clear = {"from": node.accounts[0].address, "to": contract, "data": "0x" + "00" * 32}
+    runs = []
+    executor = node.chain.executor(node.chain.head)
+    original = executor.execute
+
+    def counted(request, gas):  # type: ignore[no-untyped-def]
+        runs.append(gas)
+        return original(request, gas)
+
+    executor.execute = counted  # type: ignore[method-assign]
+    estimate = int(node.call("eth_estimateGas", clear), 16)
+    assert len(runs) == 2 and runs[1] == estimate
+    assert node.call("eth_call", dict(clear, gas=hex(estimate)), "latest") == "0x"
+    assert node.error("eth_call", dict(clear, gas=hex(estimate - 1)), "latest").message == "out of gas"
+    receipt = node.send({"to": contract, "data": clear["data"], "gas": estimate})
+    assert receipt["status"] == "0x1"
+    assert int(receipt["gasUsed"], 16) < estimate  # the refund comes after the execution
+
+
 def test_storage_reads_at_blocks(node: Node) -> None:
     contract = node.deploy(EMITTER)
     node.send({"to": contract, "data": "0x" + "00" * 31 + "2a"})
@@ -130,3 +155,29 @@ def test_calls_at_one_block_share_nothing_but_the_state(node: Node) -> None:
     # An older block still answers with its own state.
     head = int(node.call("eth_blockNumber"), 16)
     assert int(node.call("eth_call", {"to": balance}, hex(head - 1)), 16) == before
+
+
+def test_account_reads_at_one_block_see_that_block(node: Node) -> None:
+    """Balance, nonce, code and storage reads share the block's executor state: each block's
+    reads answer with that block's state, also after calls ran on it and at older blocks."""
+    sender = node.accounts[3]
+    payee = node.accounts[6].address
+    store = node.deploy(assemble(7, "PUSH0", "SSTORE", "STOP"))
+    start = int(node.call("eth_blockNumber"), 16)
+    balance = int(node.call("eth_getBalance", payee, "latest"), 16)
+    nonce = node.nonce(sender)
+    # Executions on the shared state (value sent, a storage write) are rolled back.
+    node.call("eth_call", {"from": sender.address, "to": payee, "value": hex(10**18)}, "latest")
+    node.call("eth_call", {"from": sender.address, "to": store}, "latest")
+    assert int(node.call("eth_getBalance", payee, "latest"), 16) == balance
+    assert int(node.call("eth_getStorageAt", store, "0x0", "latest"), 16) == 0
+    assert node.nonce(sender) == nonce
+    node.send({"to": payee, "value": 777}, sender)
+    node.send({"to": store}, sender)
+    assert int(node.call("eth_getBalance", payee, "latest"), 16) == balance + 777
+    assert node.nonce(sender) == nonce + 2
+    assert int(node.call("eth_getStorageAt", store, "0x0", "latest"), 16) == 7
+    assert int(node.call("eth_getBalance", payee, hex(start)), 16) == balance
+    assert int(node.call("eth_getTransactionCount", sender.address, hex(start)), 16) == nonce
+    assert int(node.call("eth_getStorageAt", store, "0x0", hex(start)), 16) == 0
+    assert node.call("eth_getCode", store, hex(start - 1)) == "0x"

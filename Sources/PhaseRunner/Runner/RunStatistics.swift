@@ -20,6 +20,57 @@ public final class RunStatistics: Sendable {
         public var gasUsed: UInt64 = 0
         /// Seconds the dev chain spent handling requests (nil on other nodes).
         public var nodeSeconds: Double?
+        /// The dev chain's handling time by JSON-RPC method (empty on other nodes); a method's
+        /// time includes the mining it caused (`eth_sendRawTransaction` mines on arrival).
+        public var nodeMethods: [String: NodeMethod] = [:]
+        /// Seconds of the dev chain's `nodeSeconds` spent building blocks (nil on other nodes).
+        public var nodeMiningSeconds: Double?
+    }
+
+    /// Requests of one JSON-RPC method the dev chain handled, and the seconds they took.
+    public struct NodeMethod: Sendable, Equatable {
+        public var calls: Int
+        public var seconds: Double
+
+        public init(calls: Int, seconds: Double) {
+            self.calls = calls
+            self.seconds = seconds
+        }
+    }
+
+    /// One `devchain_stats` answer: the totals this file reads from it.
+    struct NodeReading: Sendable {
+        var seconds: Double
+        var miningSeconds: Double?
+        var methods: [String: NodeMethod]
+
+        init?(_ answer: JSONValue) {
+            guard let seconds = RunStatistics.number(answer["totals"]?["seconds"]) else { return nil }
+            self.seconds = seconds
+            miningSeconds = RunStatistics.number(answer["miningSeconds"])
+            var methods = [String: NodeMethod]()
+            if case .object(let entries)? = answer["methods"] {
+                for (name, entry) in entries {
+                    guard let calls = RunStatistics.number(entry["calls"]),
+                        let seconds = RunStatistics.number(entry["seconds"])
+                    else { continue }
+                    methods[name] = NodeMethod(calls: Int(calls), seconds: seconds)
+                }
+            }
+            self.methods = methods
+        }
+
+        /// What happened between `earlier` and this reading, methods without calls left out.
+        func since(_ earlier: NodeReading) -> [String: NodeMethod] {
+            var delta = [String: NodeMethod]()
+            for (name, now) in methods {
+                let before = earlier.methods[name] ?? NodeMethod(calls: 0, seconds: 0)
+                if now.calls > before.calls {
+                    delta[name] = NodeMethod(calls: now.calls - before.calls, seconds: now.seconds - before.seconds)
+                }
+            }
+            return delta
+        }
     }
 
     private struct Mark {
@@ -28,7 +79,7 @@ public final class RunStatistics: Sendable {
         var cpu: Int64
         var rpc: RPCStatistics.Reading
         var mined: Int
-        var node: Double?
+        var node: NodeReading?
     }
 
     private struct State {
@@ -64,9 +115,9 @@ public final class RunStatistics: Sendable {
     /// Closes the phase in progress (if any) and opens `name`.
     func enter(_ name: String?) async {
         let node = state.withLock { $0.node }
-        var nodeSeconds: Double?
+        var reading: NodeReading?
         if let node, let answer = try? await node.rpc.call("devchain_stats") {
-            nodeSeconds = Self.number(answer["totals"]?["seconds"])
+            reading = NodeReading(answer)
         }
         let wall = ContinuousClock.now
         let cpu = Self.cpuMicroseconds()
@@ -82,10 +133,16 @@ public final class RunStatistics: Sendable {
                     phase.transactions += 1
                     if case .int(let gas)? = record.data["gasUsed"] { phase.gasUsed += UInt64(max(0, gas)) }
                 }
-                if let before = open.node, let after = nodeSeconds { phase.nodeSeconds = after - before }
+                if let before = open.node, let after = reading {
+                    phase.nodeSeconds = after.seconds - before.seconds
+                    phase.nodeMethods = after.since(before)
+                    if let end = after.miningSeconds, let start = before.miningSeconds {
+                        phase.nodeMiningSeconds = end - start
+                    }
+                }
                 s.phases.append(phase)
             }
-            s.open = name.map { Mark(name: $0, wall: wall, cpu: cpu, rpc: rpc, mined: mined.count, node: nodeSeconds) }
+            s.open = name.map { Mark(name: $0, wall: wall, cpu: cpu, rpc: rpc, mined: mined.count, node: reading) }
             // The last phase is closed before the dev chain stops: it is not asked again.
             if name == nil { s.node = nil }
         }
@@ -114,6 +171,15 @@ public final class RunStatistics: Sendable {
                     "gasPerMember": .string(s.members > 0 ? String(phase.gasUsed / UInt64(s.members)) : "0"),
                 ]
                 if let node = phase.nodeSeconds { entry["nodeSeconds"] = .string(String(format: "%.3f", node)) }
+                if let mining = phase.nodeMiningSeconds {
+                    entry["nodeMiningSeconds"] = .string(String(format: "%.3f", mining))
+                }
+                if !phase.nodeMethods.isEmpty {
+                    entry["nodeMethods"] = .object(
+                        phase.nodeMethods.mapValues {
+                            ["calls": .int(Int64($0.calls)), "seconds": .string(String(format: "%.3f", $0.seconds))]
+                        })
+                }
                 phases.append(.object(entry))
             }
             return [
