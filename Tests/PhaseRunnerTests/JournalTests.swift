@@ -44,6 +44,12 @@ import Testing
                     for value in steps + ["anna", "bob", "x"] {
                         let scanned = journal.records.filter { $0.type == type && $0.data[field]?.stringValue == value }
                         #expect(journal.records(ofType: type, where: field, is: value) == scanned)
+                        guard field != "note" else { continue }
+                        for start in [0, 1, scanned.count / 2, scanned.count, scanned.count + 3] {
+                            #expect(
+                                journal.records(ofType: type, where: field, is: value, from: start)
+                                    == Array(scanned.dropFirst(start)))
+                        }
                     }
                 }
             }

@@ -208,6 +208,20 @@ public final class Journal: @unchecked Sendable {
         return (byField[FieldKey(type: type, field: field, value: value)] ?? []).map { records[$0] }
     }
 
+    /// The matches of `records(ofType:where:is:)` from the `start`-th on: a caller folding
+    /// over a growing set of records (a sender's nonces) reads each record once instead of
+    /// every match on every call.
+    public func records(ofType type: String, where field: String, is value: String, from start: Int)
+        -> [JournalRecord]
+    {
+        lock.lock()
+        defer { lock.unlock() }
+        precondition(Self.indexedFields.contains(field), "\(field) is not an indexed field")
+        let positions = byField[FieldKey(type: type, field: field, value: value)] ?? []
+        guard start < positions.count else { return [] }
+        return positions[max(0, start)...].map { records[$0] }
+    }
+
     /// The latest record of `type`, if any.
     public func last(ofType type: String) -> JournalRecord? {
         lock.lock()

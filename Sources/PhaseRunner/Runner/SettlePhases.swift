@@ -91,9 +91,8 @@ extension Phases {
             defer { c.emit(.progress(phase: "withdraw", done: done + 1, total: agents.count)) }
             guard let sender = c.memberJournals[participant.id] else { continue }
             let step = "withdraw/\(participant.id)"
-            let attempted = c.journal.records(ofType: JournaledSender.RecordType.signed).contains {
-                $0.data["step"]?.stringValue == step
-            }
+            let attempted = !c.journal.records(ofType: JournaledSender.RecordType.signed, where: "step", is: step)
+                .isEmpty
             if !attempted, try await market.checkFunds(participant.address).available == 0 { continue }
             let data = try market.contract.abi.function("withdrawAllFunds").encodeCall([])
             try await sender.ensure(step: step, to: market.address, data: data, abi: market.contract.abi)
